@@ -1,0 +1,27 @@
+"""URL scheme (DESIGN.md): `/o/<org>/…` staff and member pages,
+`/p/<org>/<project>/…` and `/propose/<org>/` public pages, `/api/v1/…` REST,
+`/api/schema/` and `/api/docs/` OpenAPI."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from projects import views as project_views
+
+api_v1 = [
+    path("", include("projects.api_urls")),
+    path("orgs/<slug:org>/", include("stakeholders.api_urls")),
+]
+
+urlpatterns = [
+    path("", project_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("invite/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
+    path("o/<slug:org>/", include("projects.urls", namespace="projects")),
+    path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),
+    path("", include("projects.public_urls", namespace="public")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,94 @@
+"""Who may do what, as small named predicates `can_<action>(user, obj)`.
+Views and the API call these; services call them too, so a refusal is the
+same whichever door the request came through.
+
+Organisation roles: admins run the organisation; facilitators set up and run
+projects; auditors read everything and change nothing; members (board and
+group members) read their organisation's projects. Per-project grants held in
+django-guardian add a project manager, project team members and facilitators
+of one project.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projects.models import Organisation, OrganisationMember, Project, Role
+
+PROJECT_GRANTS: dict[str, str] = {
+    "manage_project": "Project manager",
+    "team_project": "Project team",
+    "facilitate_project": "Project facilitator",
+}
+
+
+def role_in(user: Any, organisation: Organisation) -> str | None:
+    """The user's role in the organisation, or None for outsiders. Uses the
+    membership the tenancy middleware already loaded when it can."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache: dict[int, str | None] = user.__dict__.setdefault("_coprod_roles", {})
+    if organisation.pk not in cache:
+        cache[organisation.pk] = (
+            OrganisationMember.objects.filter(organisation=organisation, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[organisation.pk]
+
+
+def _has_grant(user: Any, project: Project, codename: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(f"projects.{codename}", project)
+
+
+def can_view_organisation(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) is not None
+
+
+def can_manage_members(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) == Role.ADMIN
+
+
+def can_view_audit_log(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in {Role.ADMIN, Role.AUDITOR}
+
+
+def can_create_project(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR}
+
+
+def can_review_proposals(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR}
+
+
+def can_manage_people(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR}
+
+
+def can_view_people(user: Any, organisation: Organisation) -> bool:
+    return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR, Role.AUDITOR}
+
+
+def can_view_project(user: Any, project: Project) -> bool:
+    return role_in(user, project.organisation) is not None
+
+
+def can_edit_project(user: Any, project: Project) -> bool:
+    """Set up a project: details, phases, milestones, stakeholder register.
+    Organisation admins and facilitators, and whoever facilitates or manages
+    this project. Budget, personnel and closing are not edits: they go through
+    board decisions (BOARD-7, BOARD-10)."""
+    if role_in(user, project.organisation) in {Role.ADMIN, Role.FACILITATOR}:
+        return True
+    if role_in(user, project.organisation) in {None, Role.AUDITOR}:
+        return False
+    return _has_grant(user, project, "facilitate_project") or _has_grant(user, project, "manage_project")
+
+
+def can_manage_project_roles(user: Any, project: Project) -> bool:
+    return role_in(user, project.organisation) in {Role.ADMIN, Role.FACILITATOR}
+
+
+def project_grants_of(user: Any, project: Project) -> list[str]:
+    """The per-project grants (codenames) a user holds."""
+    return [codename for codename in PROJECT_GRANTS if _has_grant(user, project, codename)]

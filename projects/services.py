@@ -1,0 +1,705 @@
+"""Writes for organisations, memberships, invitations, projects, their plans
+and public proposals. Each service checks who is asking and the rules, writes
+in one transaction with its audit record, and sends mail after commit."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from coprod.audit import audit_record
+from coprod.errors import Conflict, Refusal, RuleViolation
+from coprod.rulebook import Rule
+from coprod.services import RESERVED_SLUGS, apply_changes, require
+from projects import permissions
+from projects.models import (
+    BudgetLine,
+    InitiatorType,
+    Milestone,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMember,
+    Phase,
+    Project,
+    ProjectProposal,
+    Role,
+)
+
+User = get_user_model()
+INVITATION_SALT = "coprod.invitation"
+
+
+# --- Organisations and members -------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(*, name: str, slug: str, actor: AbstractBaseUser) -> Organisation:
+    """Create an organisation with `actor` as its first admin."""
+    organisation = Organisation(name=name, slug=slug)
+    organisation.full_clean()
+    organisation.save()
+    OrganisationMember.objects.create(organisation=organisation, user=actor, role=Role.ADMIN)
+    audit_record(
+        organisation=organisation, actor=actor, action="projects.organisation.created", obj=organisation
+    )
+    return organisation
+
+
+def invitation_token(invitation: OrganisationInvitation) -> str:
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> OrganisationInvitation | None:
+    """The pending invitation a signed link points to, or None when the link is
+    forged, expired, used or revoked."""
+    max_age = datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    from django_scopes import scopes_disabled
+
+    # The link arrives before we know the organisation: look it up by its
+    # signed primary key, which only we could have issued.
+    with scopes_disabled():
+        return (
+            OrganisationInvitation.objects.select_related("organisation")
+            .filter(pk=payload.get("invitation"), status=OrganisationInvitation.Status.PENDING)
+            .first()
+        )
+
+
+def member_invite(
+    *, organisation: Organisation, email: str, role: str, actor: AbstractBaseUser, base_url: str = ""
+) -> OrganisationInvitation:
+    """Invite someone by email to join the organisation with a role (TENANT-1:
+    duplicates are checked within this organisation only)."""
+    require(
+        permissions.can_manage_members(actor, organisation), "Only organisation admins can invite people."
+    )
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a valid role."})
+    with transaction.atomic():
+        if OrganisationMember.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+            raise ValidationError({"email": "Someone with this email is already a member."})
+        if OrganisationInvitation.objects.filter(
+            organisation=organisation, email=email, status=OrganisationInvitation.Status.PENDING
+        ).exists():
+            raise ValidationError({"email": "This email already has an invitation waiting."})
+        invitation = OrganisationInvitation(
+            organisation=organisation, email=email, role=role, invited_by=actor
+        )
+        invitation.full_clean()
+        invitation.save()
+        audit_record(
+            organisation=organisation,
+            actor=actor,
+            action="projects.invitation.created",
+            obj=invitation,
+            data={"email": email, "role": role},
+        )
+        link = base_url + reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=f"You are invited to join {organisation.name} on coprod",
+                message=(
+                    f"Hello,\n\n{organisation.name} has invited you to join coprod as "
+                    f"{Role(role).label.lower()}.\n\nFollow this link to set your password and "
+                    f"join. It works for {settings.INVITATION_MAX_AGE_DAYS} days:\n{link}\n\n"
+                    "If you did not expect this, you can ignore this email.\n"
+                ),
+                from_email=None,
+                recipient_list=[email],
+            )
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: OrganisationInvitation, actor: AbstractBaseUser) -> None:
+    require(permissions.can_manage_members(actor, invitation.organisation))
+    if invitation.status != OrganisationInvitation.Status.PENDING:
+        raise Conflict("Only a pending invitation can be revoked.")
+    invitation.status = OrganisationInvitation.Status.REVOKED
+    invitation.save(update_fields=["status"])
+    audit_record(
+        organisation=invitation.organisation,
+        actor=actor,
+        action="projects.invitation.revoked",
+        obj=invitation,
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    invitation: OrganisationInvitation,
+    user: AbstractBaseUser | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
+) -> OrganisationMember:
+    """Join the organisation. With no logged-in `user`, create the account for
+    the invited email with the password given."""
+    invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.status != OrganisationInvitation.Status.PENDING:
+        raise Conflict("This invitation has already been used or was revoked.")
+    if user is None:
+        if User.objects.filter(username__iexact=invitation.email).exists():
+            raise Conflict("An account with this email exists: log in first, then open the link again.")
+        user = User(
+            username=invitation.email, email=invitation.email, first_name=first_name, last_name=last_name
+        )
+        user.set_password(password)
+        user.save()
+    membership, _ = OrganisationMember.objects.get_or_create(
+        organisation=invitation.organisation, user=user, defaults={"role": invitation.role}
+    )
+    invitation.status = OrganisationInvitation.Status.ACCEPTED
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    audit_record(
+        organisation=invitation.organisation,
+        actor=user,
+        action="projects.invitation.accepted",
+        obj=invitation,
+        data={"role": membership.role},
+    )
+    return membership
+
+
+@transaction.atomic
+def member_change_role(
+    *, membership: OrganisationMember, role: str, actor: AbstractBaseUser
+) -> OrganisationMember:
+    """Give a member another role; an organisation always keeps an admin."""
+    organisation = membership.organisation
+    require(permissions.can_manage_members(actor, organisation), "Only organisation admins can change roles.")
+    if role not in Role.values:
+        raise ValidationError({"role": "Choose a valid role."})
+    # Lock the admins so two admins demoting each other at once cannot leave none.
+    admins = list(
+        OrganisationMember.objects.select_for_update().filter(organisation=organisation, role=Role.ADMIN)
+    )
+    if membership.role == Role.ADMIN and role != Role.ADMIN and len(admins) <= 1:
+        raise Conflict("The organisation needs at least one admin.")
+    old = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="projects.member.role_changed",
+        obj=membership,
+        data={"role": [old, role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: OrganisationMember, actor: AbstractBaseUser) -> None:
+    organisation = membership.organisation
+    require(
+        permissions.can_manage_members(actor, organisation), "Only organisation admins can remove members."
+    )
+    admins = OrganisationMember.objects.select_for_update().filter(organisation=organisation, role=Role.ADMIN)
+    if membership.role == Role.ADMIN and admins.count() <= 1:
+        raise Conflict("The organisation needs at least one admin.")
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="projects.member.removed",
+        obj=membership,
+        data={"user": membership.user_id, "role": membership.role},
+    )
+    membership.delete()
+
+
+# --- Projects -------------------------------------------------------------
+
+
+def _validate_project_slug(organisation: Organisation, slug: str, *, exclude_pk: int | None = None) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"“{slug}” is reserved; choose another web address."})
+    clash = Project.objects.filter(organisation=organisation, slug=slug)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ValidationError({"slug": "Another project of this organisation already uses this web address."})
+
+
+def project_create(
+    *,
+    organisation: Organisation,
+    title: str,
+    slug: str,
+    initiator_type: str,
+    summary: str = "",
+    actor: AbstractBaseUser,
+    status: str = Project.Status.PROPOSED,
+) -> Project:
+    """SCOPE-1: every project records who initiated it."""
+    require(
+        permissions.can_create_project(actor, organisation),
+        "Only admins and facilitators can create projects.",
+    )
+    if initiator_type not in InitiatorType.values:
+        raise RuleViolation(Rule.SCOPE_1, "Say who initiated this project.", field="initiator_type")
+    if status not in {Project.Status.PROPOSED, Project.Status.SCOPING}:
+        raise Conflict("A new project starts as proposed or in scoping.")
+    with transaction.atomic():
+        _validate_project_slug(organisation, slug)
+        project = Project(
+            organisation=organisation,
+            title=title,
+            slug=slug,
+            summary=summary,
+            initiator_type=initiator_type,
+            status=status,
+        )
+        project.full_clean()
+        project.save()
+        audit_record(
+            organisation=organisation,
+            project=project,
+            actor=actor,
+            action="projects.project.created",
+            obj=project,
+            rule=Rule.SCOPE_1,
+            data={"initiator_type": initiator_type, "status": status},
+        )
+    return project
+
+
+PROJECT_EDITABLE_FIELDS = {"title", "slug", "summary", "initiator_type"}
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor: AbstractBaseUser, **changes: Any) -> Project:
+    """Edit a project's description. Its status is not an edit: see
+    `project_change_status` (BOARD-10 reserves closing for the board)."""
+    require(permissions.can_edit_project(actor, project), "You cannot edit this project.")
+    if "status" in changes:
+        raise RuleViolation(
+            Rule.BOARD_10,
+            "A project's status changes through its lifecycle actions; only a board decision closes it.",
+            refusal=Refusal.ACTOR,
+            field="status",
+        )
+    if "initiator_type" in changes and changes["initiator_type"] not in InitiatorType.values:
+        raise RuleViolation(Rule.SCOPE_1, "Say who initiated this project.", field="initiator_type")
+    if "slug" in changes and changes["slug"] != project.slug:
+        _validate_project_slug(project.organisation, changes["slug"], exclude_pk=project.pk)
+    diff = apply_changes(project, changes, PROJECT_EDITABLE_FIELDS)
+    if diff:
+        project.full_clean()
+        project.save()
+        audit_record(
+            organisation=project.organisation,
+            project=project,
+            actor=actor,
+            action="projects.project.updated",
+            obj=project,
+            data=diff,
+        )
+    return project
+
+
+# Forward-only lifecycle. Closing is absent on purpose: BOARD-10.
+_NEXT_STATUS = {
+    Project.Status.PROPOSED: Project.Status.SCOPING,
+    Project.Status.SCOPING: Project.Status.DELIVERY,
+}
+
+
+@transaction.atomic
+def project_change_status(*, project: Project, status: str, actor: AbstractBaseUser) -> Project:
+    """BOARD-10: nobody closes a project by hand; only an agreed board
+    decision does. Otherwise the lifecycle moves one step forward:
+    proposed → scoping → delivery."""
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's status.")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if status == Project.Status.CLOSED:
+        raise RuleViolation(
+            Rule.BOARD_10,
+            "Only an agreed Project Board decision can close a project: propose a "
+            "“close the project” item to the board instead.",
+            refusal=Refusal.ACTOR,
+        )
+    if status not in Project.Status.values:
+        raise ValidationError({"status": "Choose a valid status."})
+    if _NEXT_STATUS.get(project.status) != status:
+        raise Conflict(
+            f"A project in {project.get_status_display().lower()} cannot move to "
+            f"{Project.Status(status).label.lower()}."
+        )
+    old = project.status
+    project.status = status
+    project.save(update_fields=["status", "updated_at"])
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.project.status_changed",
+        obj=project,
+        data={"status": [old, status]},
+    )
+    return project
+
+
+def _require_open(project: Project) -> None:
+    if not project.is_open:
+        raise Conflict("This project is closed; its plan can no longer change.")
+
+
+def phase_add(
+    *,
+    project: Project,
+    name: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    description: str = "",
+    order: int | None = None,
+    actor: AbstractBaseUser,
+) -> Phase:
+    """TEAM-1: phases are the stages against which involvement is planned."""
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _require_open(project)
+    with transaction.atomic():
+        if order is None:
+            last = project.phases.order_by("-order").values_list("order", flat=True).first()
+            order = (last or 0) + 1
+        phase = Phase(
+            project=project,
+            name=name,
+            description=description,
+            order=order,
+            starts_on=starts_on,
+            ends_on=ends_on,
+        )
+        _clean_phase(phase)
+        phase.save()
+        audit_record(
+            organisation=project.organisation,
+            project=project,
+            actor=actor,
+            action="projects.phase.created",
+            obj=phase,
+            data={"starts_on": str(starts_on), "ends_on": str(ends_on)},
+        )
+    return phase
+
+
+def _clean_phase(phase: Phase) -> None:
+    if phase.starts_on and phase.ends_on and phase.ends_on < phase.starts_on:
+        raise ValidationError({"ends_on": "A phase cannot end before it starts."})
+    phase.full_clean()
+
+
+@transaction.atomic
+def phase_update(*, phase: Phase, actor: AbstractBaseUser, **changes: Any) -> Phase:
+    require(permissions.can_edit_project(actor, phase.project), "You cannot change this project's plan.")
+    _require_open(phase.project)
+    diff = apply_changes(phase, changes, {"name", "description", "order", "starts_on", "ends_on"})
+    if diff:
+        _clean_phase(phase)
+        phase.save()
+        audit_record(
+            organisation=phase.project.organisation,
+            project=phase.project,
+            actor=actor,
+            action="projects.phase.updated",
+            obj=phase,
+            data=diff,
+        )
+    return phase
+
+
+@transaction.atomic
+def phase_remove(*, phase: Phase, actor: AbstractBaseUser) -> None:
+    project = phase.project
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _require_open(project)
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.phase.removed",
+        obj=phase,
+        data={"name": phase.name},
+    )
+    phase.delete()
+
+
+def _clean_milestone(milestone: Milestone) -> None:
+    if milestone.phase_id is not None and milestone.phase.project_id != milestone.project_id:
+        raise ValidationError({"phase": "Choose a phase of this project."})
+    milestone.full_clean()
+
+
+def milestone_add(
+    *,
+    project: Project,
+    title: str,
+    due_on: datetime.date,
+    phase: Phase | None = None,
+    description: str = "",
+    actor: AbstractBaseUser,
+) -> Milestone:
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _require_open(project)
+    with transaction.atomic():
+        milestone = Milestone(
+            project=project, title=title, due_on=due_on, phase=phase, description=description
+        )
+        _clean_milestone(milestone)
+        milestone.save()
+        audit_record(
+            organisation=project.organisation,
+            project=project,
+            actor=actor,
+            action="projects.milestone.created",
+            obj=milestone,
+            data={"due_on": str(due_on)},
+        )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, actor: AbstractBaseUser, **changes: Any) -> Milestone:
+    """Change a milestone's wording or date. Completion is not an edit: the
+    Overview Group reviews a milestone before it completes (GROUP-8)."""
+    require(permissions.can_edit_project(actor, milestone.project), "You cannot change this project's plan.")
+    _require_open(milestone.project)
+    diff = apply_changes(milestone, changes, {"title", "description", "due_on", "phase"})
+    if diff:
+        _clean_milestone(milestone)
+        milestone.save()
+        audit_record(
+            organisation=milestone.project.organisation,
+            project=milestone.project,
+            actor=actor,
+            action="projects.milestone.updated",
+            obj=milestone,
+            data=diff,
+        )
+    return milestone
+
+
+@transaction.atomic
+def milestone_remove(*, milestone: Milestone, actor: AbstractBaseUser) -> None:
+    project = milestone.project
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _require_open(project)
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.milestone.removed",
+        obj=milestone,
+        data={"title": milestone.title},
+    )
+    milestone.delete()
+
+
+@transaction.atomic
+def budget_line_record(
+    *,
+    project: Project,
+    partner: str,
+    purpose: str,
+    amount: Decimal,
+    authority: str,
+    actor: AbstractBaseUser | None,
+) -> BudgetLine:
+    """BOARD-7: budget lines change only through an agreed board decision.
+    No view calls this; it is called by the service that applies an agreed
+    `budget_change` decision and by the initial budget import of a new
+    project (`authority` says which, and goes to the audit log)."""
+    _require_open(project)
+    line = BudgetLine(project=project, partner=partner, purpose=purpose, amount=amount)
+    line.full_clean()
+    line.save()
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.budget_line.recorded",
+        obj=line,
+        rule=Rule.BOARD_7,
+        data={"amount": str(amount), "authority": authority},
+    )
+    return line
+
+
+# --- Per-project grants (django-guardian) -----------------------------------
+
+
+@transaction.atomic
+def project_grant_role(
+    *, project: Project, user: AbstractBaseUser, grant: str, actor: AbstractBaseUser
+) -> None:
+    """Give a member of the organisation a role on one project (project
+    manager, project team, facilitator of this project)."""
+    require(
+        permissions.can_manage_project_roles(actor, project),
+        "Only admins and facilitators can give project roles.",
+    )
+    if grant not in permissions.PROJECT_GRANTS:
+        raise ValidationError({"grant": "Choose a valid project role."})
+    if permissions.role_in(user, project.organisation) is None:
+        raise ValidationError({"user": "Only members of this organisation can hold a project role."})
+    assign_perm(f"projects.{grant}", user, project)
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.project_role.granted",
+        obj=project,
+        data={"user": user.pk, "grant": grant},
+    )
+
+
+@transaction.atomic
+def project_revoke_role(
+    *, project: Project, user: AbstractBaseUser, grant: str, actor: AbstractBaseUser
+) -> None:
+    require(
+        permissions.can_manage_project_roles(actor, project),
+        "Only admins and facilitators can change project roles.",
+    )
+    if grant not in permissions.PROJECT_GRANTS:
+        raise ValidationError({"grant": "Choose a valid project role."})
+    remove_perm(f"projects.{grant}", user, project)
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.project_role.revoked",
+        obj=project,
+        data={"user": user.pk, "grant": grant},
+    )
+
+
+# --- Public proposals (SCOPE-1) ---------------------------------------------
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    organisation: Organisation,
+    title: str,
+    summary: str,
+    initiator_type: str,
+    proposer_name: str = "",
+    proposer_contact: str = "",
+) -> ProjectProposal:
+    """SCOPE-1: anyone, without an account, can propose a project; they say
+    in which capacity they propose it."""
+    if initiator_type not in InitiatorType.values:
+        raise RuleViolation(Rule.SCOPE_1, "Say who is proposing this project.", field="initiator_type")
+    proposal = ProjectProposal(
+        organisation=organisation,
+        title=title,
+        summary=summary,
+        initiator_type=initiator_type,
+        proposer_name=proposer_name,
+        proposer_contact=proposer_contact,
+    )
+    proposal.full_clean()
+    proposal.save()
+    audit_record(
+        organisation=organisation,
+        actor=None,
+        action="projects.proposal.submitted",
+        obj=proposal,
+        rule=Rule.SCOPE_1,
+        data={"initiator_type": initiator_type},
+    )
+    return proposal
+
+
+def _lock_pending(proposal: ProjectProposal) -> ProjectProposal:
+    proposal = ProjectProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProjectProposal.Status.PENDING:
+        raise Conflict(f"This proposal was already {proposal.get_status_display().lower()}.")
+    return proposal
+
+
+def proposal_accept(
+    *, proposal: ProjectProposal, slug: str, reason: str = "", actor: AbstractBaseUser
+) -> Project:
+    """SCOPE-1: accepting a proposal creates the project in scoping, keeping
+    the proposer's initiator type."""
+    require(
+        permissions.can_review_proposals(actor, proposal.organisation),
+        "Only facilitators can decide proposals.",
+    )
+    with transaction.atomic():
+        proposal = _lock_pending(proposal)
+        project = project_create(
+            organisation=proposal.organisation,
+            title=proposal.title,
+            slug=slug,
+            summary=proposal.summary,
+            initiator_type=proposal.initiator_type,
+            status=Project.Status.SCOPING,
+            actor=actor,
+        )
+        proposal.status = ProjectProposal.Status.ACCEPTED
+        proposal.decision_reason = reason
+        proposal.decided_by = actor
+        proposal.decided_at = timezone.now()
+        proposal.project = project
+        proposal.save()
+        audit_record(
+            organisation=proposal.organisation,
+            project=project,
+            actor=actor,
+            action="projects.proposal.accepted",
+            obj=proposal,
+            rule=Rule.SCOPE_1,
+        )
+    return project
+
+
+@transaction.atomic
+def proposal_decline(*, proposal: ProjectProposal, reason: str, actor: AbstractBaseUser) -> ProjectProposal:
+    """SCOPE-1: a declined proposal carries a reason, published on the
+    organisation's proposals page."""
+    require(
+        permissions.can_review_proposals(actor, proposal.organisation),
+        "Only facilitators can decide proposals.",
+    )
+    if not reason.strip():
+        raise RuleViolation(Rule.SCOPE_1, "Give the reason for declining: it is published.", field="reason")
+    proposal = _lock_pending(proposal)
+    proposal.status = ProjectProposal.Status.DECLINED
+    proposal.decision_reason = reason.strip()
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.full_clean()
+    proposal.save()
+    audit_record(
+        organisation=proposal.organisation,
+        actor=actor,
+        action="projects.proposal.declined",
+        obj=proposal,
+        rule=Rule.SCOPE_1,
+        data={"reason": proposal.decision_reason},
+    )
+    return proposal

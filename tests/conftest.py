@@ -1,0 +1,158 @@
+"""Personas and two organisations, each with a project.
+
+Fixtures are built outside any scope (`scopes_disabled`), as a support
+engineer would; test bodies that call services enter the organisation's
+scope like production does (`scope(organisation=...)`), and requests through
+the test client are scoped by the tenancy middleware.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import AbstractBaseUser
+from django.test import Client
+from django_scopes import scope, scopes_disabled
+from rest_framework.test import APIClient
+
+from projects.models import Organisation, Project, Role
+from tests.factories import (
+    MemberFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    StakeholderGroupFactory,
+    UserFactory,
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    del config
+    # Browser tests start a live server in another thread: they need real
+    # transactions, so keep them last where they cannot disturb the others.
+    items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+
+
+@dataclass
+class Tenant:
+    organisation: Organisation
+    project: Project
+    admin: AbstractBaseUser
+    facilitator: AbstractBaseUser
+    auditor: AbstractBaseUser
+    member: AbstractBaseUser
+
+
+def _make_tenant(slug: str, name: str) -> Tenant:
+    with scopes_disabled():
+        organisation = OrganisationFactory(slug=slug, name=name)
+        users = {}
+        for role in (Role.ADMIN, Role.FACILITATOR, Role.AUDITOR, Role.MEMBER):
+            user = UserFactory(username=f"{role}@{slug}.example.org")
+            MemberFactory(organisation=organisation, user=user, role=role)
+            users[role] = user
+        project = ProjectFactory(organisation=organisation, title=f"Day service {slug}", slug="day-service")
+        StakeholderGroupFactory(project=project, name="Service users")
+        return Tenant(
+            organisation=organisation,
+            project=project,
+            admin=users[Role.ADMIN],
+            facilitator=users[Role.FACILITATOR],
+            auditor=users[Role.AUDITOR],
+            member=users[Role.MEMBER],
+        )
+
+
+@pytest.fixture
+def tenant_a(db: None) -> Tenant:
+    return _make_tenant("riverside", "Riverside Council")
+
+
+@pytest.fixture
+def tenant_b(db: None) -> Tenant:
+    # Same project slug and group names as tenant A on purpose: uniqueness and
+    # look-ups must be scoped to the organisation.
+    return _make_tenant("hillview", "Hillview NHS Trust")
+
+
+@pytest.fixture
+def org_a(tenant_a: Tenant) -> Organisation:
+    return tenant_a.organisation
+
+
+@pytest.fixture
+def project_a(tenant_a: Tenant) -> Project:
+    return tenant_a.project
+
+
+@pytest.fixture
+def admin_user(tenant_a: Tenant) -> AbstractBaseUser:
+    return tenant_a.admin
+
+
+@pytest.fixture
+def facilitator(tenant_a: Tenant) -> AbstractBaseUser:
+    return tenant_a.facilitator
+
+
+@pytest.fixture
+def auditor(tenant_a: Tenant) -> AbstractBaseUser:
+    return tenant_a.auditor
+
+
+@pytest.fixture
+def member(tenant_a: Tenant) -> AbstractBaseUser:
+    return tenant_a.member
+
+
+@pytest.fixture
+def outsider(tenant_b: Tenant) -> AbstractBaseUser:
+    """A facilitator of the other organisation: powerful there, nobody here."""
+    return tenant_b.facilitator
+
+
+@pytest.fixture
+def in_org_a(org_a: Organisation) -> Iterator[None]:
+    """Run the test body inside organisation A's scope, as a request would."""
+    with scope(organisation=org_a):
+        yield
+
+
+def login(client: Client, user: AbstractBaseUser) -> Client:
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_as(client: Client):
+    """`client_as(user)`: the Django test client logged in as `user`."""
+
+    def _as(user: AbstractBaseUser) -> Client:
+        client.logout()
+        client.force_login(user)
+        return client
+
+    return _as
+
+
+@pytest.fixture
+def api_as():
+    """`api_as(user)`: a DRF API client authenticated as `user` (or anonymous)."""
+
+    def _as(user: AbstractBaseUser | None) -> APIClient:
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return _as
+
+
+@pytest.fixture(autouse=True)
+def _email_locmem(settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
