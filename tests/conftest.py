@@ -28,6 +28,14 @@ from tests.factories import (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    del config
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s a user; the tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     del config
     # Browser tests start a live server in another thread: they need real

@@ -1,0 +1,95 @@
+"""Every rule of the catalogue is proven by at least one test marked with its
+ID, and the rulebook mirrors RULES.md exactly."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from coprod.rulebook import rule_ids
+
+TESTS_DIR = Path(__file__).resolve().parent
+RULES_MD = TESTS_DIR.parent.parent / "shared" / "RULES.md"
+
+# Rules whose capability is not built yet. Each later piece of work removes
+# its rules from here; the list must end empty.
+NOT_YET_BUILT = {
+    "SCOPE-2",  # public participation: scoping that listens
+    "SCOPE-3",
+    "BOARD-1",  # governing bodies
+    "BOARD-2",
+    "BOARD-3",  # decisions
+    "BOARD-4",
+    "BOARD-5",
+    "BOARD-6",  # disputes
+    "BOARD-8",
+    "BOARD-9",  # cadence monitoring
+    "GROUP-1",
+    "GROUP-2",
+    "GROUP-3",
+    "GROUP-4",
+    "GROUP-5",
+    "GROUP-6",
+    "GROUP-7",
+    "GROUP-8",
+    "GROUP-9",
+    "TEAM-2",
+    "TEAM-3",
+    "TEAM-4",
+    "TEAM-5",
+    "TEAM-6",
+    "TEAM-7",
+    "TEAM-8",
+    "TEAM-9",
+    "TEAM-10",
+    "LEDGER-1",
+    "LEDGER-2",
+}
+
+
+def _marked_rules() -> set[str]:
+    """Rule IDs named by `pytest.mark.rule("ID")` anywhere under tests/."""
+    found: set[str] = set()
+    for path in TESTS_DIR.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "rule"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "mark"
+            ):
+                found.update(arg.value for arg in node.args if isinstance(arg, ast.Constant))
+    return found
+
+
+def test_every_built_rule_has_a_marked_test() -> None:
+    missing = set(rule_ids()) - _marked_rules() - NOT_YET_BUILT
+    assert not missing, f"Rules without a test marked @pytest.mark.rule(ID): {sorted(missing)}"
+
+
+def test_pending_list_names_only_real_untested_rules() -> None:
+    unknown = NOT_YET_BUILT - set(rule_ids())
+    assert not unknown, f"Not rule IDs: {sorted(unknown)}"
+    done = NOT_YET_BUILT & _marked_rules()
+    assert not done, f"These rules have tests now: remove them from NOT_YET_BUILT: {sorted(done)}"
+
+
+def test_markers_name_real_rules() -> None:
+    unknown = _marked_rules() - set(rule_ids())
+    assert not unknown, f"Tests marked with unknown rule IDs: {sorted(unknown)}"
+
+
+def test_rulebook_mirrors_rules_md() -> None:
+    if not RULES_MD.exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{RULES_MD} is missing in CI")
+        pytest.skip(f"{RULES_MD} not found beside the project")
+    text = RULES_MD.read_text(encoding="utf-8")
+    in_catalogue = set(re.findall(r"^\|\s*([A-Z]+-\d+)\s*\|", text, flags=re.MULTILINE))
+    assert in_catalogue == set(rule_ids())
