@@ -1,4 +1,227 @@
-"""The machinery shared by the Project Board and the Overview Group: bodies,
-seats, meetings, agenda items, votes and the decision ledger. Built by the
-governing-bodies and decisions work; the app exists now so that migrations and
-imports have a fixed home."""
+"""The two governing bodies of a project and who sits on them: the Project
+Board and the Overview Group, their seats with terms, and their meetings.
+Rules touching these: BOARD-1, BOARD-2, BOARD-4, BOARD-9, BOARD-10, GROUP-1,
+GROUP-3, GROUP-8, GROUP-9, TEAM-1..6."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django_scopes import ScopedManager
+
+from boards.composition import BOARD, OVERVIEW, POLICIES, BodyPolicy, SeatFacts
+from projects.models import Phase, Project
+from stakeholders.models import Capacity, Person, StakeholderGroup
+
+
+class BodyKind(models.TextChoices):
+    BOARD = BOARD, "Project Board"
+    OVERVIEW = OVERVIEW, "Overview Group"
+
+
+class BodyStatus(models.TextChoices):
+    FORMING = "forming", "Forming"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    CLOSED = "closed", "Closed"
+
+
+class Body(models.Model):
+    """The Project Board or the Overview Group of one project. It becomes
+    active only when its composition passes its policy (BOARD-2, BOARD-4,
+    GROUP-1, GROUP-3); while forming or suspended it takes no decisions; it
+    closes only with its project (BOARD-10, GROUP-9)."""
+
+    Kind = BodyKind
+    Status = BodyStatus
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="bodies")
+    kind = models.CharField(max_length=20, choices=BodyKind.choices)
+    status = models.CharField(max_length=20, choices=BodyStatus.choices, default=BodyStatus.FORMING)
+    # BOARD-1: the board's remit, each part recorded explicitly.
+    remit_equal_status = models.BooleanField(
+        default=True, help_text="Partners have equal status on this body."
+    )
+    remit_finance = models.BooleanField(
+        default=True, help_text="This body controls the project's finance equitably."
+    )
+    remit_quality = models.BooleanField(default=True, help_text="This body oversees the quality of delivery.")
+    remit_plan = models.BooleanField(default=True, help_text="This body keeps the project to its plan.")
+    remit_notes = models.TextField(max_length=5000, blank=True)
+    meeting_cadence_days = models.PositiveIntegerField(
+        default=42,
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text="The longest gap, in days, allowed between held meetings (BOARD-9, GROUP-8).",
+    )
+    # LEDGER-2: a vote counts only when the votes cast meet the share.
+    votes_must_meet_share = models.BooleanField(default=True)
+    status_since = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="project__organisation")
+
+    class Meta:
+        ordering = ["project", "kind"]
+        verbose_name_plural = "bodies"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="one_body_of_each_kind_per_project"),
+            models.CheckConstraint(condition=Q(kind__in=BodyKind.values), name="body_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=BodyStatus.values), name="body_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.project}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "boards:body_detail",
+            kwargs={"org": self.project.organisation.slug, "project": self.project.slug, "kind": self.kind},
+        )
+
+    @property
+    def policy(self) -> BodyPolicy:
+        return POLICIES[self.kind]
+
+    @property
+    def takes_decisions(self) -> bool:
+        return self.status == BodyStatus.ACTIVE
+
+
+class SeatEndReason(models.TextChoices):
+    RESIGNED = "resigned", "Resigned"
+    DIED = "died", "Died"
+    TERM_ENDED = "term_ended", "Term ended"
+    REMOVED = "removed", "Removed by a facilitator"
+
+
+class Seat(models.Model):
+    """A person's membership of a body in one capacity, representing one
+    stakeholder group, for a term (TEAM-1). The capacity, not the person,
+    decides whether the seat is professional. A seat counts from
+    `term_start` up to (not including) `term_end`. Ended seats stay for the
+    record; one open seat per person per body."""
+
+    EndReason = SeatEndReason
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="seats")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="seats")
+    capacity = models.CharField(max_length=20, choices=Capacity.choices)
+    stakeholder_group = models.ForeignKey(
+        StakeholderGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="seats"
+    )
+    phase = models.ForeignKey(Phase, on_delete=models.SET_NULL, null=True, blank=True, related_name="seats")
+    term_start = models.DateField()
+    term_end = models.DateField(null=True, blank=True)
+    is_open = models.BooleanField(default=True, help_text="False once the seat has been ended for good.")
+    end_reason = models.CharField(max_length=20, choices=SeatEndReason.choices, blank=True)
+    end_note = models.TextField(max_length=2000, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="body__project__organisation")
+
+    class Meta:
+        ordering = ["body", "term_start", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "person"], condition=Q(is_open=True), name="one_open_seat_per_person_per_body"
+            ),
+            models.CheckConstraint(condition=Q(capacity__in=Capacity.values), name="seat_capacity_valid"),
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gt=F("term_start")),
+                name="seat_term_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(end_reason__in=SeatEndReason.values),
+                name="seat_end_reason_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "is_open"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_capacity_display()}) on {self.body}"
+
+    @property
+    def facts(self) -> SeatFacts:
+        return SeatFacts(
+            seat_id=self.pk,
+            capacity=self.capacity,
+            group_id=self.stakeholder_group_id,
+            term_start=self.term_start,
+            term_end=self.term_end,
+        )
+
+    def active_on(self, day: datetime.date) -> bool:
+        return self.facts.active_on(day)
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """A meeting of a body: when and where, how it is made accessible, and
+    once held, who attended and the minutes. Held meetings are what the
+    cadence checks count (BOARD-9, GROUP-8)."""
+
+    Status = MeetingStatus
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="meetings")
+    scheduled_at = models.DateTimeField()
+    duration_minutes = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(15), MaxValueValidator(720)]
+    )
+    place = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True)
+    accessibility = models.TextField(
+        max_length=2000,
+        blank=True,
+        help_text="How the meeting is made accessible: step-free access, hearing loop, BSL, easy-read papers.",
+    )
+    status = models.CharField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED)
+    minutes = models.TextField(max_length=50_000, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(organisation="body__project__organisation")
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(held_on__isnull=False), name="held_meeting_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "status", "scheduled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.body.get_kind_display()} meeting on {self.scheduled_at:%d %b %Y}"
+
+
+class Attendance(models.Model):
+    """Whether one seat holder attended one held meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="attendance")
+    attended = models.BooleanField(default=True)
+
+    objects = ScopedManager(organisation="meeting__body__project__organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "seat"], name="one_attendance_per_seat_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seat.person} at {self.meeting}"

@@ -3,11 +3,15 @@ transaction, so the record and the change commit or roll back together."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 
 from coprod.rulebook import Rule
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -49,3 +53,57 @@ def audit_record(
         rule=rule.value if rule else "",
         data=data or {},
     )
+
+
+def _organisation_of(value: Any) -> tuple[Organisation | None, Project | None]:
+    """Find the organisation (and project) a service argument belongs to."""
+    from projects.models import Organisation, Project
+
+    seen = 0
+    current = value
+    project = None
+    while current is not None and seen < 5:
+        if isinstance(current, Organisation):
+            return current, project
+        if isinstance(current, Project):
+            project = current
+            return current.organisation, project
+        nxt = None
+        for attribute in ("project", "body", "meeting", "organisation"):
+            if hasattr(current, attribute):
+                nxt = getattr(current, attribute)
+                break
+        current = nxt
+        seen += 1
+    return None, project
+
+
+def refusals_audited(service: Callable[..., T]) -> Callable[..., T]:
+    """Record every rule refusal of `service` in the audit log, after the
+    service's own transaction has rolled back, so the attempt is kept even
+    though nothing it tried to write is. Put it above `transaction.atomic`."""
+    from coprod.errors import RuleViolation
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return service(*args, **kwargs)
+        except RuleViolation as refusal:
+            actor = kwargs.get("actor")
+            organisation = project = None
+            for value in kwargs.values():
+                organisation, project = _organisation_of(value)
+                if organisation is not None:
+                    break
+            if organisation is not None:
+                audit_record(
+                    organisation=organisation,
+                    project=project,
+                    actor=actor,
+                    action=f"refused.{service.__module__.split('.')[0]}.{service.__name__}",
+                    rule=refusal.rule,
+                    data={"detail": refusal.message, "evidence": refusal.evidence},
+                )
+            raise
+
+    return wrapper

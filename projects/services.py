@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from coprod.audit import audit_record
+from coprod.audit import audit_record, refusals_audited
 from coprod.errors import Conflict, Refusal, RuleViolation
 from coprod.rulebook import Rule
 from coprod.services import RESERVED_SLUGS, apply_changes, require
@@ -242,6 +242,7 @@ def _validate_project_slug(organisation: Organisation, slug: str, *, exclude_pk:
         raise ValidationError({"slug": "Another project of this organisation already uses this web address."})
 
 
+@refusals_audited
 def project_create(
     *,
     organisation: Organisation,
@@ -288,6 +289,7 @@ def project_create(
 PROJECT_EDITABLE_FIELDS = {"title", "slug", "summary", "initiator_type"}
 
 
+@refusals_audited
 @transaction.atomic
 def project_update(*, project: Project, actor: AbstractBaseUser, **changes: Any) -> Project:
     """Edit a project's description. Its status is not an edit: see
@@ -326,6 +328,7 @@ _NEXT_STATUS = {
 }
 
 
+@refusals_audited
 @transaction.atomic
 def project_change_status(*, project: Project, status: str, actor: AbstractBaseUser) -> Project:
     """BOARD-10: nobody closes a project by hand; only an agreed board
@@ -598,6 +601,7 @@ def project_revoke_role(
 # --- Public proposals (SCOPE-1) ---------------------------------------------
 
 
+@refusals_audited
 @transaction.atomic
 def proposal_submit(
     *,
@@ -677,6 +681,7 @@ def proposal_accept(
     return project
 
 
+@refusals_audited
 @transaction.atomic
 def proposal_decline(*, proposal: ProjectProposal, reason: str, actor: AbstractBaseUser) -> ProjectProposal:
     """SCOPE-1: a declined proposal carries a reason, published on the

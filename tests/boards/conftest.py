@@ -1,0 +1,59 @@
+"""Helpers to seat bodies quickly in tests."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django_scopes import scopes_disabled
+
+from boards.models import Body, Seat
+from stakeholders.models import StakeholderGroup
+from tests.conftest import Tenant
+from tests.factories import PersonFactory
+
+START = datetime.date(2026, 1, 5)
+
+
+def board_of(tenant: Tenant, kind: str = "board") -> Body:
+    with scopes_disabled():
+        return Body.objects.get(project=tenant.project, kind=kind)
+
+
+def seat_directly(body: Body, capacity: str, group: StakeholderGroup | None = None, **extra) -> Seat:
+    """Create a seat without the service (for arranging a starting state)."""
+    with scopes_disabled():
+        person = PersonFactory(organisation=body.project.organisation)
+        if group is None:
+            group = StakeholderGroup.objects.filter(project=body.project).order_by("pk").first()
+        return Seat.objects.create(
+            body=body,
+            person=person,
+            capacity=capacity,
+            stakeholder_group=group,
+            term_start=extra.pop("term_start", START),
+            **extra,
+        )
+
+
+def fill(body: Body, spec: str) -> list[Seat]:
+    """'NNNPPPPPPP' → service-user and professional seats."""
+    capacity = {"N": "service_user", "C": "carer", "P": "professional", "T": "project_team"}
+    return [seat_directly(body, capacity[c]) for c in spec]
+
+
+def activate_directly(body: Body) -> Body:
+    with scopes_disabled():
+        body.status = Body.Status.ACTIVE
+        body.save(update_fields=["status"])
+    return body
+
+
+@pytest.fixture
+def board(tenant_a: Tenant) -> Body:
+    return board_of(tenant_a, "board")
+
+
+@pytest.fixture
+def overview(tenant_a: Tenant) -> Body:
+    return board_of(tenant_a, "overview")
