@@ -460,7 +460,9 @@ def meeting_record_held(
 
     require(permissions.can_manage_body(actor, meeting.body), "You cannot record meetings of this body.")
     meeting = (
-        Meeting.objects.select_for_update().select_related("body__project__organisation").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("body__project__organisation")
+        .get(pk=meeting.pk)
     )
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"This meeting is already {meeting.get_status_display().lower()}.")
@@ -495,7 +497,9 @@ def meeting_record_held(
 def meeting_cancel(*, meeting: Meeting, reason: str, actor: AbstractBaseUser) -> Meeting:
     require(permissions.can_manage_body(actor, meeting.body), "You cannot cancel meetings of this body.")
     meeting = (
-        Meeting.objects.select_for_update().select_related("body__project__organisation").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("body__project__organisation")
+        .get(pk=meeting.pk)
     )
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(f"This meeting is already {meeting.get_status_display().lower()}.")
