@@ -170,7 +170,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers unacknowledged tasks after this; countdowns stay well below.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Close seats whose term has ended and suspend bodies that fell below
+    # their share because of it. Terms end on whole days, so hourly is prompt
+    # enough; the task is idempotent, so a repeated or overlapping run is harmless.
+    "expire-ended-seat-terms": {"task": "boards.expire_ended_terms", "schedule": 3600.0},
+}
 
 CACHES = {
     "default": (

@@ -312,3 +312,24 @@ def test_meetings_scheduled_held_and_cancelled(tenant_a: Tenant, board: Body, in
 
 def test_seat_start_default_constant_is_before_today() -> None:
     assert START < TODAY
+
+
+@pytest.mark.rule("GROUP-3")
+def test_periodic_task_expires_terms_across_organisations(
+    tenant_a: Tenant, tenant_b: Tenant, overview: Body
+) -> None:
+    from boards.tasks import expire_ended_terms
+    from tests.boards.conftest import board_of
+
+    seats = fill(overview, "NNNPP")
+    activate_directly(overview)
+    other = board_of(tenant_b, "overview")
+    other_seats = fill(other, "NNNNP")
+    activate_directly(other)
+    with scopes_disabled():
+        Seat.objects.filter(pk__in=[seats[0].pk, other_seats[0].pk]).update(term_end=TODAY)
+    assert expire_ended_terms() == 2
+    assert expire_ended_terms() == 0  # idempotent
+    with scopes_disabled():
+        assert Body.objects.get(pk=overview.pk).status == Body.Status.SUSPENDED  # 2 of 4
+        assert Body.objects.get(pk=other.pk).status == Body.Status.ACTIVE  # 3 of 4
