@@ -39,6 +39,7 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "invitations": OrganisationInvitation,
     "proposals": ProjectProposal,
     "audit-events": AuditEvent,
+    "propose": ProjectProposal,
 }
 
 # URL names that anyone may open without an account.
@@ -162,7 +163,8 @@ def fill(route: Route, tenant: Tenant, objects: TenantObjects) -> str:
         elif name == "project":
             path_parts.append(tenant.project.slug)
         elif name == "pk":
-            kind = segments[index - 1]
+            # The nearest literal segment before the id names its kind.
+            kind = next(seg for seg in reversed(segments[:index]) if not _PARAM.fullmatch(seg))
             if kind not in PK_MODELS:
                 raise AssertionError(
                     f"{route.qualified_name} ({route.route}): add `{kind}` to PK_MODELS so the "
