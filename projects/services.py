@@ -369,6 +369,40 @@ def _require_open(project: Project) -> None:
         raise Conflict("This project is closed; its plan can no longer change.")
 
 
+def board_governs(project: Project) -> bool:
+    """Once the Project Board is active (or suspended, waiting to be restored)
+    it holds finance, personnel and the plan: nobody changes them directly."""
+    return project.bodies.filter(kind="board", status__in=("active", "suspended")).exists()
+
+
+def _check_authority(authority: Any, project: Project) -> None:
+    """`authority` must be an agreed decision of this project's board."""
+    if not (
+        getattr(authority, "outcome", None) == "agreed"
+        and getattr(getattr(authority, "body", None), "kind", None) == "board"
+        and getattr(authority, "project_id", None) == project.pk
+    ):
+        raise Conflict("Only an agreed decision of this project's board can make this change.")
+
+
+def _gate(project: Project, actor: Any, *, authority: Any, rule: Rule, what: str) -> None:
+    """Who may change finance, personnel or the plan (BOARD-7, BOARD-1): while
+    the board is forming, the project's facilitators set things up; once it
+    governs, only an agreed board decision (`authority`) does."""
+    if authority is not None:
+        _check_authority(authority, project)
+        return
+    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    if board_governs(project):
+        raise RuleViolation(
+            rule,
+            f"{what} is decided by the Project Board. Propose it as a board item instead; "
+            "it takes effect when the board agrees it.",
+            refusal=Refusal.ACTOR,
+        )
+
+
+@refusals_audited
 def phase_add(
     *,
     project: Project,
@@ -377,10 +411,12 @@ def phase_add(
     ends_on: datetime.date,
     description: str = "",
     order: int | None = None,
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
+    authority: Any = None,
 ) -> Phase:
-    """TEAM-1: phases are the stages against which involvement is planned."""
-    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    """TEAM-1: phases are the stages against which involvement is planned.
+    BOARD-1: once the board governs, the plan changes only by its decision."""
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(project)
     with transaction.atomic():
         if order is None:
@@ -413,9 +449,13 @@ def _clean_phase(phase: Phase) -> None:
     phase.full_clean()
 
 
+@refusals_audited
 @transaction.atomic
-def phase_update(*, phase: Phase, actor: AbstractBaseUser, **changes: Any) -> Phase:
-    require(permissions.can_edit_project(actor, phase.project), "You cannot change this project's plan.")
+def phase_update(
+    *, phase: Phase, actor: AbstractBaseUser | None, authority: Any = None, **changes: Any
+) -> Phase:
+    """BOARD-1: see `phase_add`."""
+    _gate(phase.project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(phase.project)
     diff = apply_changes(phase, changes, {"name", "description", "order", "starts_on", "ends_on"})
     if diff:
@@ -432,10 +472,12 @@ def phase_update(*, phase: Phase, actor: AbstractBaseUser, **changes: Any) -> Ph
     return phase
 
 
+@refusals_audited
 @transaction.atomic
-def phase_remove(*, phase: Phase, actor: AbstractBaseUser) -> None:
+def phase_remove(*, phase: Phase, actor: AbstractBaseUser | None, authority: Any = None) -> None:
+    """BOARD-1: see `phase_add`."""
     project = phase.project
-    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(project)
     audit_record(
         organisation=project.organisation,
@@ -454,6 +496,7 @@ def _clean_milestone(milestone: Milestone) -> None:
     milestone.full_clean()
 
 
+@refusals_audited
 def milestone_add(
     *,
     project: Project,
@@ -461,9 +504,11 @@ def milestone_add(
     due_on: datetime.date,
     phase: Phase | None = None,
     description: str = "",
-    actor: AbstractBaseUser,
+    actor: AbstractBaseUser | None,
+    authority: Any = None,
 ) -> Milestone:
-    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    """BOARD-1: see `phase_add`."""
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(project)
     with transaction.atomic():
         milestone = Milestone(
@@ -482,11 +527,15 @@ def milestone_add(
     return milestone
 
 
+@refusals_audited
 @transaction.atomic
-def milestone_update(*, milestone: Milestone, actor: AbstractBaseUser, **changes: Any) -> Milestone:
-    """Change a milestone's wording or date. Completion is not an edit: the
-    Overview Group reviews a milestone before it completes (GROUP-8)."""
-    require(permissions.can_edit_project(actor, milestone.project), "You cannot change this project's plan.")
+def milestone_update(
+    *, milestone: Milestone, actor: AbstractBaseUser | None, authority: Any = None, **changes: Any
+) -> Milestone:
+    """BOARD-1: change a milestone's wording or date (see `phase_add`).
+    Completion is not an edit: the Overview Group reviews a milestone before
+    it completes (GROUP-8)."""
+    _gate(milestone.project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(milestone.project)
     diff = apply_changes(milestone, changes, {"title", "description", "due_on", "phase"})
     if diff:
@@ -503,10 +552,12 @@ def milestone_update(*, milestone: Milestone, actor: AbstractBaseUser, **changes
     return milestone
 
 
+@refusals_audited
 @transaction.atomic
-def milestone_remove(*, milestone: Milestone, actor: AbstractBaseUser) -> None:
+def milestone_remove(*, milestone: Milestone, actor: AbstractBaseUser | None, authority: Any = None) -> None:
+    """BOARD-1: see `phase_add`."""
     project = milestone.project
-    require(permissions.can_edit_project(actor, project), "You cannot change this project's plan.")
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
     _require_open(project)
     audit_record(
         organisation=project.organisation,
@@ -519,6 +570,7 @@ def milestone_remove(*, milestone: Milestone, actor: AbstractBaseUser) -> None:
     milestone.delete()
 
 
+@refusals_audited
 @transaction.atomic
 def budget_line_record(
     *,
@@ -526,14 +578,24 @@ def budget_line_record(
     partner: str,
     purpose: str,
     amount: Decimal,
-    authority: str,
+    authority: Any,
     actor: AbstractBaseUser | None,
 ) -> BudgetLine:
     """BOARD-7: budget lines change only through an agreed board decision.
     No view calls this; it is called by the service that applies an agreed
-    `budget_change` decision and by the initial budget import of a new
-    project (`authority` says which, and goes to the audit log)."""
+    `budget_change` decision (`authority` is the decision) and, while the
+    board is still forming, by the initial budget of a new project
+    (`authority` is a text saying so, kept in the audit log)."""
     _require_open(project)
+    if isinstance(authority, str):
+        if board_governs(project):
+            raise RuleViolation(
+                Rule.BOARD_7,
+                "The budget is the Project Board's: propose a budget change item.",
+                refusal=Refusal.ACTOR,
+            )
+    else:
+        _check_authority(authority, project)
     line = BudgetLine(project=project, partner=partner, purpose=purpose, amount=amount)
     line.full_clean()
     line.save()
@@ -544,26 +606,123 @@ def budget_line_record(
         action="projects.budget_line.recorded",
         obj=line,
         rule=Rule.BOARD_7,
-        data={"amount": str(amount), "authority": authority},
+        data={"amount": str(amount), "authority": _authority_label(authority)},
     )
     return line
 
 
+def _authority_label(authority: Any) -> str:
+    if isinstance(authority, str):
+        return authority
+    return f"board decision #{authority.sequence}"
+
+
+@refusals_audited
+@transaction.atomic
+def budget_line_change(
+    *, line: BudgetLine, authority: Any, actor: AbstractBaseUser | None, **changes: Any
+) -> BudgetLine:
+    """BOARD-7: only an agreed board decision changes a budget line."""
+    _check_authority(authority, line.project)
+    _require_open(line.project)
+    diff = apply_changes(line, changes, {"partner", "purpose", "amount"})
+    if diff:
+        line.full_clean()
+        line.save()
+        audit_record(
+            organisation=line.project.organisation,
+            project=line.project,
+            actor=actor,
+            action="projects.budget_line.changed",
+            obj=line,
+            rule=Rule.BOARD_7,
+            data={**diff, "authority": _authority_label(authority)},
+        )
+    return line
+
+
+@refusals_audited
+@transaction.atomic
+def budget_line_remove(*, line: BudgetLine, authority: Any, actor: AbstractBaseUser | None) -> None:
+    """BOARD-7: only an agreed board decision removes a budget line."""
+    _check_authority(authority, line.project)
+    _require_open(line.project)
+    audit_record(
+        organisation=line.project.organisation,
+        project=line.project,
+        actor=actor,
+        action="projects.budget_line.removed",
+        obj=line,
+        rule=Rule.BOARD_7,
+        data={"amount": str(line.amount), "authority": _authority_label(authority)},
+    )
+    line.delete()
+
+
+@refusals_audited
+@transaction.atomic
+def project_close_by_decision(*, project: Project, authority: Any, actor: AbstractBaseUser | None) -> Project:
+    """BOARD-10: the one way a project closes: an agreed `close_project`
+    decision of its board."""
+    _check_authority(authority, project)
+    if getattr(authority.item, "kind", None) != "close_project":
+        raise Conflict("Only a decision to close the project can close it.")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status == Project.Status.CLOSED:
+        return project
+    old = project.status
+    project.status = Project.Status.CLOSED
+    project.save(update_fields=["status", "updated_at"])
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action="projects.project.closed",
+        obj=project,
+        rule=Rule.BOARD_10,
+        data={"status": [old, "closed"], "authority": _authority_label(authority)},
+    )
+    return project
+
+
 # --- Per-project grants (django-guardian) -----------------------------------
 
+PERSONNEL_GRANTS = {"manage_project", "team_project"}
 
-@transaction.atomic
-def project_grant_role(
-    *, project: Project, user: AbstractBaseUser, grant: str, actor: AbstractBaseUser
-) -> None:
-    """Give a member of the organisation a role on one project (project
-    manager, project team, facilitator of this project)."""
+
+def _personnel_gate(project: Project, actor: Any, grant: str, authority: Any) -> None:
+    if authority is not None and grant in PERSONNEL_GRANTS:
+        _check_authority(authority, project)
+        return
     require(
         permissions.can_manage_project_roles(actor, project),
-        "Only admins and facilitators can give project roles.",
+        "Only admins and facilitators can change project roles.",
     )
+    if grant in PERSONNEL_GRANTS and board_governs(project):
+        raise RuleViolation(
+            Rule.BOARD_7,
+            "Project-team appointments are decided by the Project Board. Propose a personnel item instead.",
+            refusal=Refusal.ACTOR,
+        )
+
+
+@refusals_audited
+@transaction.atomic
+def project_grant_role(
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    grant: str,
+    actor: AbstractBaseUser | None,
+    authority: Any = None,
+) -> None:
+    """Give a member of the organisation a role on one project (project
+    manager, project team, facilitator of this project). BOARD-7: once the
+    board governs, project-team appointments take effect only through its
+    decision (`authority`)."""
     if grant not in permissions.PROJECT_GRANTS:
         raise ValidationError({"grant": "Choose a valid project role."})
+    _personnel_gate(project, actor, grant, authority)
     if permissions.role_in(user, project.organisation) is None:
         raise ValidationError({"user": "Only members of this organisation can hold a project role."})
     assign_perm(f"projects.{grant}", user, project)
@@ -577,16 +736,20 @@ def project_grant_role(
     )
 
 
+@refusals_audited
 @transaction.atomic
 def project_revoke_role(
-    *, project: Project, user: AbstractBaseUser, grant: str, actor: AbstractBaseUser
+    *,
+    project: Project,
+    user: AbstractBaseUser,
+    grant: str,
+    actor: AbstractBaseUser | None,
+    authority: Any = None,
 ) -> None:
-    require(
-        permissions.can_manage_project_roles(actor, project),
-        "Only admins and facilitators can change project roles.",
-    )
+    """BOARD-7: see `project_grant_role`."""
     if grant not in permissions.PROJECT_GRANTS:
         raise ValidationError({"grant": "Choose a valid project role."})
+    _personnel_gate(project, actor, grant, authority)
     remove_perm(f"projects.{grant}", user, project)
     audit_record(
         organisation=project.organisation,

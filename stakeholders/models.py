@@ -41,6 +41,9 @@ NON_PROFESSIONAL_CAPACITIES: frozenset[str] = frozenset(
 )
 
 
+ANONYMISED_NAME = "Anonymised member"
+
+
 def is_non_professional(capacity: str) -> bool:
     return capacity in NON_PROFESSIONAL_CAPACITIES
 
@@ -124,6 +127,8 @@ class Person(models.Model):
         help_text="What helps this person take part: large print, a BSL interpreter, step-free access.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by an erasure request: name and contacts replaced, account unlinked.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(organisation="organisation")
 

@@ -8,14 +8,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from coprod.audit import audit_record
+from coprod.audit import audit_record, refusals_audited
 from coprod.errors import Conflict
 from coprod.rulebook import Rule
 from coprod.services import apply_changes, require
 from projects.models import Organisation, OrganisationMember, Project
 from stakeholders import permissions
-from stakeholders.models import Person, StakeholderGroup
+from stakeholders.models import ANONYMISED_NAME, Person, StakeholderGroup
 
 GROUP_FIELDS = {"name", "description", "affected", "impact", "is_professional"}
 PERSON_FIELDS = {"name", "email", "phone", "user", "access_needs"}
@@ -173,4 +174,33 @@ def person_update(*, person: Person, actor: AbstractBaseUser, **changes: Any) ->
             obj=person,
             data={"fields": sorted(diff)},
         )
+    return person
+
+
+@refusals_audited
+@transaction.atomic
+def person_erase(*, person: Person, actor: AbstractBaseUser) -> Person:
+    """A UK GDPR erasure request: replace the person's name and contact details
+    and unlink their account. Seats, votes and ledger entries keep pointing at
+    the same record by id, so the decision ledger still verifies and reads
+    "anonymised member (service user)"."""
+    organisation = person.organisation
+    require(permissions.can_manage_directory(actor, organisation), "You cannot change the people directory.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.erased_at is not None:
+        raise Conflict("This person has already been anonymised.")
+    person.name = ANONYMISED_NAME
+    person.email = ""
+    person.phone = ""
+    person.access_needs = ""
+    person.user = None
+    person.erased_at = timezone.now()
+    person.save()
+    audit_record(
+        organisation=organisation,
+        actor=actor,
+        action="stakeholders.person.erased",
+        obj=person,
+        data={"reason": "erasure request"},
+    )
     return person

@@ -57,3 +57,26 @@ def board(tenant_a: Tenant) -> Body:
 @pytest.fixture
 def overview(tenant_a: Tenant) -> Body:
     return board_of(tenant_a, "overview")
+
+
+def voters(body: Body, spec: str) -> list[Seat]:
+    """Seats whose people have accounts in the organisation, so they can vote."""
+    from projects.models import Role
+    from tests.factories import MemberFactory, UserFactory
+
+    seats = fill(body, spec)
+    with scopes_disabled():
+        for seat in seats:
+            user = UserFactory()
+            MemberFactory(organisation=body.project.organisation, user=user, role=Role.MEMBER)
+            seat.person.user = user
+            seat.person.save(update_fields=["user"])
+    return seats
+
+
+@pytest.fixture
+def active_board(tenant_a: Tenant, board: Body) -> tuple[Body, list[Seat]]:
+    """A board of 10 with 4 non-professionals (service users), all with accounts."""
+    seats = voters(board, "NNNNPPPPPP")
+    activate_directly(board)
+    return board, seats
