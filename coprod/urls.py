@@ -11,6 +11,7 @@ from projects import views as project_views
 api_v1 = [
     path("", include("projects.api_urls")),
     path("orgs/<slug:org>/", include("stakeholders.api_urls")),
+    path("orgs/<slug:org>/", include("boards.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("invite/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org>/", include("projects.urls", namespace="projects")),
     path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),
+    path("o/<slug:org>/", include("boards.urls", namespace="boards")),
+    path("p/<slug:org>/<slug:project>/", include("boards.public_urls", namespace="public_boards")),
     path("", include("projects.public_urls", namespace="public")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

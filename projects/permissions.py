@@ -20,11 +20,15 @@ PROJECT_GRANTS: dict[str, str] = {
     "team_project": "Project team",
     "facilitate_project": "Project facilitator",
 }
+# The same as (value, label) choices, for forms, serializers and the OpenAPI
+# enum name (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+PROJECT_GRANT_CHOICES: list[tuple[str, str]] = list(PROJECT_GRANTS.items())
 
 
 def role_in(user: Any, organisation: Organisation) -> str | None:
-    """The user's role in the organisation, or None for outsiders. Uses the
-    membership the tenancy middleware already loaded when it can."""
+    """The user's role in the organisation, or None for outsiders. Cached on
+    the user object for the rest of the request (views pre-fill it from the
+    membership the tenancy middleware loaded)."""
     if not getattr(user, "is_authenticated", False):
         return None
     cache: dict[int, str | None] = user.__dict__.setdefault("_coprod_roles", {})
@@ -53,12 +57,22 @@ def can_view_audit_log(user: Any, organisation: Organisation) -> bool:
     return role_in(user, organisation) in {Role.ADMIN, Role.AUDITOR}
 
 
+def can_view_members(user: Any, organisation: Organisation) -> bool:
+    """Members and pending invitations: admins manage them; auditors read everything."""
+    return role_in(user, organisation) in {Role.ADMIN, Role.AUDITOR}
+
+
 def can_create_project(user: Any, organisation: Organisation) -> bool:
     return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR}
 
 
 def can_review_proposals(user: Any, organisation: Organisation) -> bool:
     return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR}
+
+
+def can_view_proposals(user: Any, organisation: Organisation) -> bool:
+    """Those who decide proposals, and auditors (SCOPE-1)."""
+    return role_in(user, organisation) in {Role.ADMIN, Role.FACILITATOR, Role.AUDITOR}
 
 
 def can_manage_people(user: Any, organisation: Organisation) -> bool:

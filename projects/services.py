@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
@@ -157,8 +158,10 @@ def invitation_accept(
     invitation = OrganisationInvitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != OrganisationInvitation.Status.PENDING:
         raise Conflict("This invitation has already been used or was revoked.")
+    if user is not None and (user.email or "").strip().lower() != invitation.email:
+        raise Conflict("This invitation was sent to another email address: log in with that account.")
     if user is None:
-        if User.objects.filter(username__iexact=invitation.email).exists():
+        if User.objects.filter(Q(username__iexact=invitation.email) | Q(email__iexact=invitation.email)).exists():
             raise Conflict("An account with this email exists: log in first, then open the link again.")
         user = User(
             username=invitation.email, email=invitation.email, first_name=first_name, last_name=last_name

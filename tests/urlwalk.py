@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
+from boards.models import AgendaItem, Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
 from projects.models import (
     AuditEvent,
     BudgetLine,
@@ -40,6 +41,13 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "proposals": ProjectProposal,
     "audit-events": AuditEvent,
     "propose": ProjectProposal,
+    "seats": Seat,
+    "meetings": Meeting,
+    "items": AgendaItem,
+    "ledger": DecisionEntry,
+    "decisions": DecisionEntry,
+    "entries": DecisionEntry,
+    "implementation": ImplementationUpdate,
 }
 
 # URL names that anyone may open without an account.
@@ -56,7 +64,7 @@ PUBLIC_NAMES = {
     "api-schema",
     "api-docs",
 }
-PUBLIC_NAMESPACES = {"public"}
+PUBLIC_NAMESPACES = {"public", "public_boards"}
 
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -133,6 +141,27 @@ def build_objects(tenant: Tenant) -> TenantObjects:
         membership = OrganisationMember.objects.filter(organisation=organisation, user=tenant.member).get()
         group = StakeholderGroup.objects.filter(project=project).first()
         event = AuditEvent.objects.create(organisation=organisation, project=project, action="tests.seeded")
+        board = Body.objects.get(project=project, kind="board")
+        seat = Seat.objects.create(
+            body=board,
+            person=person,
+            capacity="carer",
+            stakeholder_group=group,
+            term_start=datetime.date(2026, 1, 1),
+        )
+        meeting = Meeting.objects.create(
+            body=board,
+            scheduled_at=datetime.datetime(2026, 2, 1, 18, 0, tzinfo=datetime.UTC),
+            place="Library",
+        )
+        item = AgendaItem.objects.create(body=board, title="Open on Saturdays")
+        from django.db import transaction
+
+        from boards.ledger import ledger_append
+
+        with transaction.atomic():
+            entry = ledger_append(item=item, outcome="agreed", content={"tally": {"for": 1}})
+        update = ImplementationUpdate.objects.create(entry=entry, status="in_progress")
         return TenantObjects(
             ids={
                 phase._meta.model: phase.pk,
@@ -144,6 +173,11 @@ def build_objects(tenant: Tenant) -> TenantObjects:
                 OrganisationMember: membership.pk,
                 StakeholderGroup: group.pk,
                 AuditEvent: event.pk,
+                Seat: seat.pk,
+                Meeting: meeting.pk,
+                AgendaItem: item.pk,
+                DecisionEntry: entry.pk,
+                ImplementationUpdate: update.pk,
             }
         )
 
@@ -171,6 +205,10 @@ def fill(route: Route, tenant: Tenant, objects: TenantObjects) -> str:
                     "tenancy walk can name a real object"
                 )
             path_parts.append(str(objects.ids[PK_MODELS[kind]]))
+        elif name == "kind":
+            path_parts.append("board")
+        elif name == "sequence":
+            path_parts.append("1")
         elif name == "token":
             path_parts.append("not-a-valid-token")
         else:

@@ -1,0 +1,3 @@
+"""Filled in by the bodies and decisions pages."""
+
+urlpatterns: list = []
