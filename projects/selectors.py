@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django_scopes import scopes_disabled
+from guardian.shortcuts import get_users_with_perms
 
 from projects.models import (
     AuditEvent,
@@ -17,6 +19,7 @@ from projects.models import (
     Project,
     ProjectProposal,
 )
+from projects.permissions import PROJECT_GRANTS
 
 
 def organisations_for_user(user: Any) -> QuerySet[Organisation]:
@@ -70,10 +73,46 @@ def member_list(*, organisation: Organisation) -> QuerySet[OrganisationMember]:
     )
 
 
+def member_users(*, organisation: Organisation) -> QuerySet:
+    """The accounts of the organisation's members: whom a person record, a
+    project role or an invitation may name (TENANT-1)."""
+    members = OrganisationMember.objects.filter(organisation=organisation).values("user_id")
+    return get_user_model().objects.filter(pk__in=members)
+
+
+def project_role_holders(*, project: Project) -> list[tuple[Any, list[str]]]:
+    """Everyone holding a per-project grant directly (not through a group),
+    with the codenames held, ordered by username."""
+    holders = get_users_with_perms(project, attach_perms=True, with_group_users=False)
+    rows = []
+    for user, perms in holders.items():
+        grants = sorted(perm for perm in perms if perm in PROJECT_GRANTS)
+        if grants:
+            rows.append((user, grants))
+    return sorted(rows, key=lambda row: row[0].get_username())
+
+
+def project_grant_users(*, project: Project) -> QuerySet:
+    """Accounts whose grants on the project can be taken away: the
+    organisation's members, and anyone still holding a grant there (e.g.
+    someone who has since left the organisation)."""
+    holders = get_users_with_perms(project, with_group_users=False).values("pk")
+    members = OrganisationMember.objects.filter(organisation=project.organisation).values("user_id")
+    return get_user_model().objects.filter(Q(pk__in=members) | Q(pk__in=holders))
+
+
 def pending_invitations(*, organisation: Organisation) -> QuerySet[OrganisationInvitation]:
     return OrganisationInvitation.objects.filter(
         organisation=organisation, status=OrganisationInvitation.Status.PENDING
     ).select_related("invited_by")
+
+
+def invitation_get(*, organisation: Organisation, pk: int) -> OrganisationInvitation:
+    """Any invitation of the organisation, whatever its status (so that
+    revoking a used one can say why it is refused), or 404 (TENANT-1)."""
+    return get_object_or_404(
+        OrganisationInvitation.objects.select_related("invited_by"), organisation=organisation, pk=pk
+    )
 
 
 def audit_events(
