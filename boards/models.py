@@ -256,6 +256,8 @@ class ItemKind(models.TextChoices):
     TIE_PROCEDURE = "tie_procedure", "How ties are settled"
     CLOSE_PROJECT = "close_project", "Close the project"
     RETURN = "return", "A decision that could not be carried out, returned"
+    DISPUTE_PROCEDURE = "dispute_procedure", "The body's dispute procedure"
+    DISPUTE_DECISION = "dispute_decision", "A dispute put to the whole body"
 
 
 class ItemStatus(models.TextChoices):

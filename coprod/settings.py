@@ -155,6 +155,9 @@ EMAIL_BACKEND = env_str(
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coprod <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The public address of this site, for links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
@@ -215,6 +218,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set used by several fields or components (a
+    # project role's `grants` and the `grant` given or taken; a seat's
+    # `end_reason` and the `reason` it ends for), and distinct names for
+    # choice sets sharing a field name (`status`), instead of warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "GrantEnum": "projects.permissions.PROJECT_GRANT_CHOICES",
+        "BodyStatusEnum": "boards.models.BodyStatus",
+        "MeetingStatusEnum": "boards.models.MeetingStatus",
+        "SeatEndReasonEnum": "boards.models.SeatEndReason",
+    },
 }
 
 # Upload and body limits: a large post is refused cleanly, never a 500.

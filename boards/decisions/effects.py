@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from boards.extensions import EFFECT_HANDLERS
 from boards.models import (
     AgendaItem,
     Body,
@@ -97,6 +98,8 @@ def apply_decision(entry: DecisionEntry, item: AgendaItem, actor: Any) -> None:
             status_since=timezone.now(),
             status_reason=f"Project closed by decision #{entry.sequence}.",
         )
+    elif kind in EFFECT_HANDLERS:
+        EFFECT_HANDLERS[kind](entry, item, actor)
     else:
         return
     ImplementationUpdate.objects.create(

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 
 from boards import permissions
 from boards.decisions.common import BOARD_ONLY_KINDS, audit_item, seat_of
+from boards.extensions import PROPOSAL_CLEANERS
 from boards.models import (
     AgendaItem,
     Body,
@@ -212,7 +213,10 @@ def clean_proposal(body: Body, kind: str, proposal: Any) -> dict[str, Any]:
         if procedure not in TieProcedure.values:
             raise ValidationError({"proposal": "procedure: fails, dispute or chair."})
         return {"procedure": procedure}
-    raise ValidationError({"kind": "Choose a valid kind of item."})  # pragma: no cover
+    cleaner = PROPOSAL_CLEANERS.get(kind)
+    if cleaner is not None:
+        return cleaner(body, proposal)
+    raise ValidationError({"kind": "Choose a valid kind of item."})
 
 
 def item_propose(

@@ -14,6 +14,7 @@ from boards import permissions
 from boards.composition import NON_PROFESSIONAL, PROJECT_TEAM, required_non_professional
 from boards.decisions.common import audit_item, today
 from boards.decisions.effects import apply_decision
+from boards.extensions import decision_recorded
 from boards.ledger import ledger_append
 from boards.models import (
     AgendaItem,
@@ -246,6 +247,7 @@ def voting_close(*, item: AgendaItem, actor: AbstractBaseUser) -> DecisionEntry:
     )
     if status == ItemStatus.AGREED:
         apply_decision(entry, item, actor)
+    decision_recorded.send(sender=DecisionEntry, entry=entry, item=item, actor=actor)
     return entry
 
 
