@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from boards.models import AgendaItem, Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
+from disputes.models import Dispute, StageRecord
 from projects.models import (
     AuditEvent,
     BudgetLine,
@@ -48,6 +49,8 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "decisions": DecisionEntry,
     "entries": DecisionEntry,
     "implementation": ImplementationUpdate,
+    "disputes": Dispute,
+    "stages": StageRecord,
 }
 
 # URL names that anyone may open without an account.
@@ -162,6 +165,14 @@ def build_objects(tenant: Tenant) -> TenantObjects:
         with transaction.atomic():
             entry = ledger_append(item=item, outcome="agreed", content={"tally": {"for": 1}})
         update = ImplementationUpdate.objects.create(entry=entry, status="in_progress")
+        dispute = Dispute.objects.create(body=board, subject="conduct", summary="How meetings are run")
+        stage = StageRecord.objects.create(
+            dispute=dispute,
+            order=1,
+            kind="facilitated_discussion",
+            started_on=datetime.date(2026, 2, 1),
+            due_on=datetime.date(2026, 2, 15),
+        )
         return TenantObjects(
             ids={
                 phase._meta.model: phase.pk,
@@ -178,6 +189,8 @@ def build_objects(tenant: Tenant) -> TenantObjects:
                 AgendaItem: item.pk,
                 DecisionEntry: entry.pk,
                 ImplementationUpdate: update.pk,
+                Dispute: dispute.pk,
+                StageRecord: stage.pk,
             }
         )
 
