@@ -13,13 +13,14 @@ organisation, project and body of the URL, so another organisation's id is a
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_view
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,6 +38,7 @@ from boards.serializers import (
     SeatChangeSerializer,
     SeatCreateSerializer,
     SeatEndSerializer,
+    SeatFilterSerializer,
     SeatSerializer,
     TimelineSerializer,
     timeline_data,
@@ -80,6 +82,7 @@ class BodyView(ProjectView):
 
 class BodyListView(ProjectView):
     serializer_class = BodySerializer
+    pagination_class = None  # always the two bodies
 
     @doc(
         "The governing bodies of a project",
@@ -164,16 +167,7 @@ _CHECKED_AHEAD = (
 )
 
 
-class SeatFilterSerializer(serializers.Serializer):
-    current = serializers.BooleanField(
-        required=False,
-        allow_null=True,
-        help_text="`true`: only the seats that count today (open and within their term); `false`: only "
-        "the others (past, ended and planned seats).",
-    )
-
-
-def _current(today: Any) -> Q:
+def _current(today: datetime.date) -> Q:
     """Seats that count today: open and within their term."""
     return Q(is_open=True, term_start__lte=today) & (Q(term_end__isnull=True) | Q(term_end__gt=today))
 

@@ -245,6 +245,15 @@ class SeatChangeSerializer(_ProjectScopedSeatSerializer):
     term_end = serializers.DateField(required=False, allow_null=True)
 
 
+class SeatFilterSerializer(serializers.Serializer):
+    current = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="`true`: only the seats that count today (open and within their term); `false`: only "
+        "the others (past, ended and planned seats).",
+    )
+
+
 class SeatEndSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(
         choices=SeatEndReason.choices,

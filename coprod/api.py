@@ -1,20 +1,136 @@
-"""Shared pieces of the REST API: the organisation-scoped base view.
+"""Shared plumbing of the REST API: the documented error bodies, the
+`doc()` helper, query-parameter validation and the organisation- and
+project-scoped base views.
 
 The tenancy middleware resolves `<org>` and enters its scope; these classes
-check, after DRF has authenticated the token or session, that the user is a
-member, and answer 404 otherwise (TENANT-1), the same answer as for an
-organisation that does not exist."""
+check, after DRF has authenticated the token or session (TokenAuthentication
+first in the REST_FRAMEWORK defaults, so an anonymous caller gets 401), that
+the user is a member, and answer 404 otherwise (TENANT-1), the same answer as
+for an organisation that does not exist."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import permissions
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import generics, permissions, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import empty
 from rest_framework.request import Request
 
-from projects.models import Organisation
-from projects.permissions import role_in
+from coprod.rulebook import Rule
+from projects import selectors
+from projects.models import Organisation, Project
+from projects.permissions import can_view_project, role_in
+
+# --- Error bodies (documentation only) ----------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal without a rule: not authenticated, not found, not allowed,
+    or a conflict with the current state."""
+
+    detail = serializers.CharField()
+
+
+class RuleErrorSerializer(serializers.Serializer):
+    """A refusal by a rule of RULES.md: 403 when the actor may not do it,
+    409 when the state of things refuses it."""
+
+    rule = serializers.ChoiceField(choices=Rule.choices, help_text="The rule ID, e.g. BOARD-10.")
+    detail = serializers.CharField()
+    evidence = serializers.ListField(
+        child=serializers.DictField(), help_text="Links to the records that justify the refusal."
+    )
+
+
+_REFUSAL = PolymorphicProxySerializer(
+    component_name="Refusal",
+    serializers=[RuleErrorSerializer, ErrorSerializer],
+    resource_type_field_name=None,
+)
+
+ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(
+        {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"slug": ["Enter a valid “slug”."]},
+        },
+        description='Invalid input: `{"field": ["message", …]}`, or `non_field_errors` for the body '
+        "as a whole. Nothing was changed.",
+    ),
+    401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
+    403: OpenApiResponse(
+        _REFUSAL,
+        description="Your role does not allow this. When a rule refuses it, the body names the rule "
+        '(`{"rule", "detail", "evidence"}`).',
+    ),
+    404: OpenApiResponse(
+        ErrorSerializer,
+        description="No such organisation or object here. Objects of another organisation, and "
+        "organisations you are not a member of, are 'not found' too (TENANT-1).",
+    ),
+    405: OpenApiResponse(ErrorSerializer, description="This method is not offered here."),
+    409: OpenApiResponse(
+        _REFUSAL,
+        description="The current state refuses this. When a rule refuses it, the body names the rule.",
+    ),
+}
+READ_ERRORS = (401, 404)
+READ_RESTRICTED_ERRORS = (401, 403, 404)
+WRITE_ERRORS = (400, 401, 403, 404, 409)
+
+
+def doc(
+    summary: str,
+    *,
+    tag: str,
+    ok: dict[int, Any],
+    errors: tuple[int, ...],
+    request: Any = None,
+    description: str | None = None,
+    parameters: list[Any] | None = None,
+) -> Any:
+    """`extend_schema` with our error bodies attached. Without a description
+    the summary stands in, so no code docstring leaks into the API docs.
+    `request=None` (the default) documents no request body; pass
+    `request=empty` to let drf-spectacular use the view's serializer."""
+    kwargs: dict[str, Any] = {
+        "summary": summary,
+        "description": description or f"{summary}.",
+        "tags": [tag],
+        "responses": {**ok, **{code: ERRORS[code] for code in errors}},
+    }
+    if request is not empty:
+        kwargs["request"] = request
+    if parameters:
+        kwargs["parameters"] = parameters
+    return extend_schema(**kwargs)
+
+
+def require_read(allowed: bool, message: str) -> None:
+    """403 with a `detail` for a read the caller's role may not see."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> dict[str, Any]:
+    """Input through a serializer (`kwargs`: `instance`, `partial`, `context`
+    …): invalid input is a 400 with field errors, never a 500."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def validated_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """Query parameters through a serializer: a bad filter is a 400, never a 500."""
+    return validated(serializer_class, request.query_params)
+
+
+# --- Base classes ------------------------------------------------------------------
 
 
 class IsOrganisationMember(permissions.BasePermission):
@@ -33,3 +149,44 @@ class OrganisationAPIMixin:
     @property
     def organisation(self) -> Organisation:
         return self.request._request.organisation  # type: ignore[attr-defined]
+
+
+class OrganisationView(OrganisationAPIMixin, generics.GenericAPIView):
+    """A view under `orgs/<org>/`: member of the organisation or 404.
+
+    A view listing or looking up objects defines `visible()`, the objects the
+    caller may see here, filtered by the organisation (and project) of the
+    URL; DRF's `get_object()` then answers 404 for any other id (TENANT-1)."""
+
+    def visible(self) -> QuerySet:
+        raise NotImplementedError(f"{type(self).__name__} lists no objects.")
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            # Generating the OpenAPI schema: there is no organisation to filter by.
+            return self.get_serializer_class().Meta.model.objects.none()
+        return self.visible()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["organisation"] = self.organisation
+        return context
+
+
+class ProjectView(OrganisationView):
+    """A view under `orgs/<org>/projects/<project>/`: the project is looked
+    up within the organisation of the URL, or 404 (TENANT-1)."""
+
+    project: Project
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # After the membership check, so outsiders learn nothing about slugs.
+        self.project = selectors.project_get(organisation=self.organisation, slug=kwargs["project"])
+        require_read(can_view_project(request.user, self.project), "You cannot see this project.")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["project"] = getattr(self, "project", None)
+        return context

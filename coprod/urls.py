@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("projects.api_urls")),
     path("orgs/<slug:org>/", include("stakeholders.api_urls")),
     path("orgs/<slug:org>/", include("boards.api_urls")),
+    path("orgs/<slug:org>/", include("disputes.api_urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("o/<slug:org>/", include("projects.urls", namespace="projects")),
     path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),
     path("o/<slug:org>/", include("boards.urls", namespace="boards")),
+    path("o/<slug:org>/", include("disputes.urls", namespace="disputes")),
     path("p/<slug:org>/<slug:project>/", include("boards.public_urls", namespace="public_boards")),
     path("", include("projects.public_urls", namespace="public")),
     path("api/v1/", include(api_v1)),

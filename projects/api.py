@@ -5,8 +5,9 @@ Views only translate: they validate input with serializers, look objects up
 through selectors (always filtered by the organisation of the URL, so another
 organisation's id is a 404: TENANT-1), call the services for every write and
 let `coprod.errors.api_exception_handler` turn refusals into 400/403/409.
-Every view under `orgs/<org>/` uses `coprod.api.OrganisationAPIMixin`: 401 for
-anonymous callers, 404 for non-members.
+Every view under `orgs/<org>/` derives from `coprod.api.OrganisationView` (or
+`ProjectView`): 401 for anonymous callers, 404 for non-members. The error
+documentation (`ERRORS`, `doc()`) lives in `coprod.api` too.
 """
 
 from __future__ import annotations
@@ -15,27 +16,28 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django_scopes import scope
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_view,
-)
-from guardian.shortcuts import get_users_with_perms
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.fields import empty
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from coprod.api import OrganisationAPIMixin
+from coprod.api import (
+    ERRORS,
+    READ_ERRORS,
+    READ_RESTRICTED_ERRORS,
+    WRITE_ERRORS,
+    OrganisationView,
+    ProjectView,
+    doc,
+    require_read,
+    validated,
+    validated_query,
+)
 from projects import selectors, services
 from projects.models import (
     AuditEvent,
@@ -47,20 +49,18 @@ from projects.models import (
     Phase,
     Project,
     ProjectProposal,
-    Role,
 )
 from projects.permissions import (
-    PROJECT_GRANTS,
-    can_review_proposals,
     can_view_audit_log,
-    can_view_project,
+    can_view_members,
+    can_view_proposals,
+    project_grants_of,
     role_in,
 )
 from projects.serializers import (
     AuditEventFilterSerializer,
     AuditEventSerializer,
     BudgetLineSerializer,
-    ErrorSerializer,
     InvitationSerializer,
     MemberRoleSerializer,
     MemberSerializer,
@@ -76,137 +76,11 @@ from projects.serializers import (
     ProposalDeclineSerializer,
     ProposalFilterSerializer,
     ProposalSerializer,
-    RuleErrorSerializer,
     TokenCredentialsSerializer,
     TokenResponseSerializer,
 )
 
 User = get_user_model()
-
-# Token first: its `WWW-Authenticate` header is what makes DRF answer 401
-# (not 403) to a caller without credentials. Sessions serve the browsable API.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
-
-
-# --- Documentation of error bodies -----------------------------------------------
-
-_REFUSAL = PolymorphicProxySerializer(
-    component_name="Refusal",
-    serializers=[RuleErrorSerializer, ErrorSerializer],
-    resource_type_field_name=None,
-)
-
-ERRORS: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(
-        {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-            "example": {"slug": ["Enter a valid “slug”."]},
-        },
-        description='Invalid input: `{"field": ["message", …]}`, or `non_field_errors` for the body '
-        "as a whole. Nothing was changed.",
-    ),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
-    403: OpenApiResponse(
-        _REFUSAL,
-        description="Your role does not allow this. When a rule refuses it, the body names the rule "
-        '(`{"rule", "detail", "evidence"}`).',
-    ),
-    404: OpenApiResponse(
-        ErrorSerializer,
-        description="No such organisation or object here. Objects of another organisation, and "
-        "organisations you are not a member of, are 'not found' too (TENANT-1).",
-    ),
-    405: OpenApiResponse(ErrorSerializer, description="This method is not offered here."),
-    409: OpenApiResponse(
-        _REFUSAL,
-        description="The current state refuses this. When a rule refuses it, the body names the rule.",
-    ),
-}
-READ_ERRORS = (401, 404)
-READ_RESTRICTED_ERRORS = (401, 403, 404)
-WRITE_ERRORS = (400, 401, 403, 404, 409)
-
-
-def doc(
-    summary: str,
-    *,
-    tag: str,
-    ok: dict[int, Any],
-    errors: tuple[int, ...],
-    request: Any = None,
-    description: str | None = None,
-    parameters: list[Any] | None = None,
-) -> Any:
-    """`extend_schema` with our error bodies attached. Without a description
-    the summary stands in, so no code docstring leaks into the API docs."""
-    kwargs: dict[str, Any] = {
-        "summary": summary,
-        "description": description or f"{summary}.",
-        "tags": [tag],
-        "responses": {**ok, **{code: ERRORS[code] for code in errors}},
-    }
-    if request is not empty:
-        kwargs["request"] = request  # None: no request body
-    if parameters:
-        kwargs["parameters"] = parameters
-    return extend_schema(**kwargs)
-
-
-def require_read(allowed: bool, message: str) -> None:
-    """403 with a `detail` for a read the caller's role may not see."""
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def can_view_members(user: Any, organisation: Organisation) -> bool:
-    """Admins manage members; auditors read everything."""
-    return role_in(user, organisation) in {Role.ADMIN, Role.AUDITOR}
-
-
-def can_view_proposals(user: Any, organisation: Organisation) -> bool:
-    """Those who decide proposals, and auditors (SCOPE-1)."""
-    return can_review_proposals(user, organisation) or role_in(user, organisation) == Role.AUDITOR
-
-
-def validated_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """Query parameters through a serializer: a bad filter is a 400, never a 500."""
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-# --- Base classes ------------------------------------------------------------------
-
-
-class OrganisationView(OrganisationAPIMixin, generics.GenericAPIView):
-    """A view under `orgs/<org>/`: member of the organisation or 404."""
-
-    authentication_classes = AUTHENTICATION
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        if not getattr(self, "swagger_fake_view", False):
-            context["organisation"] = self.organisation
-        return context
-
-
-class ProjectView(OrganisationView):
-    """A view under `orgs/<org>/projects/<project>/`: the project is looked
-    up within the organisation of the URL, or 404 (TENANT-1)."""
-
-    project: Project
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # After the membership check, so outsiders learn nothing about slugs.
-        self.project = selectors.project_get(organisation=self.organisation, slug=kwargs["project"])
-        require_read(can_view_project(request.user, self.project), "You cannot see this project.")
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
-        context["project"] = getattr(self, "project", None)
-        return context
 
 
 # --- Authentication ----------------------------------------------------------------
@@ -243,7 +117,6 @@ class TokenView(ObtainAuthToken):
     )
 )
 class OrganisationListView(generics.ListAPIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     serializer_class = OrganisationSerializer
 
@@ -282,6 +155,18 @@ class OrganisationDetailView(OrganisationView):
 # --- Members and invitations (TENANT-1) ----------------------------------------------
 
 
+class MemberView(OrganisationView):
+    serializer_class = MemberSerializer
+
+    def visible(self) -> QuerySet[OrganisationMember]:
+        return selectors.member_list(organisation=self.organisation)
+
+    def check_can_read(self) -> None:
+        require_read(
+            can_view_members(self.request.user, self.organisation), "Only admins and auditors see members."
+        )
+
+
 @extend_schema_view(
     get=doc(
         "Members of the organisation",
@@ -291,29 +176,16 @@ class OrganisationDetailView(OrganisationView):
         errors=READ_RESTRICTED_ERRORS,
     )
 )
-class MemberListView(OrganisationView, generics.ListAPIView):
-    serializer_class = MemberSerializer
-
-    def get_queryset(self) -> QuerySet[OrganisationMember]:
-        if getattr(self, "swagger_fake_view", False):
-            return OrganisationMember.objects.none()
-        require_read(
-            can_view_members(self.request.user, self.organisation), "Only admins and auditors see members."
-        )
-        return selectors.member_list(organisation=self.organisation)
+class MemberListView(MemberView, generics.ListAPIView):
+    def visible(self) -> QuerySet[OrganisationMember]:
+        self.check_can_read()
+        return super().visible()
 
 
-class MemberDetailView(OrganisationView):
-    serializer_class = MemberSerializer
-
-    def get_object(self) -> OrganisationMember:
-        return get_object_or_404(selectors.member_list(organisation=self.organisation), pk=self.kwargs["pk"])
-
+class MemberDetailView(MemberView):
     @doc("A member", tag="members", ok={200: MemberSerializer}, errors=READ_RESTRICTED_ERRORS)
     def get(self, request: Request, org: str, pk: int) -> Response:
-        require_read(
-            can_view_members(request.user, self.organisation), "Only admins and auditors see members."
-        )
+        self.check_can_read()
         return Response(MemberSerializer(self.get_object()).data)
 
     @doc(
@@ -326,11 +198,8 @@ class MemberDetailView(OrganisationView):
     )
     def patch(self, request: Request, org: str, pk: int) -> Response:
         membership = self.get_object()
-        serializer = MemberRoleSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.member_change_role(
-            membership=membership, role=serializer.validated_data["role"], actor=request.user
-        )
+        role = validated(MemberRoleSerializer, request.data)["role"]
+        membership = services.member_change_role(membership=membership, role=role, actor=request.user)
         return Response(MemberSerializer(membership).data)
 
     @doc(
@@ -365,9 +234,7 @@ class MemberDetailView(OrganisationView):
 class InvitationListView(OrganisationView, generics.ListCreateAPIView):
     serializer_class = InvitationSerializer
 
-    def get_queryset(self) -> QuerySet[OrganisationInvitation]:
-        if getattr(self, "swagger_fake_view", False):
-            return OrganisationInvitation.objects.none()
+    def visible(self) -> QuerySet[OrganisationInvitation]:
         return selectors.pending_invitations(organisation=self.organisation)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -377,12 +244,11 @@ class InvitationListView(OrganisationView, generics.ListCreateAPIView):
         return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = InvitationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(InvitationSerializer, request.data)
         invitation = services.member_invite(
             organisation=self.organisation,
-            email=serializer.validated_data["email"],
-            role=serializer.validated_data["role"],
+            email=data["email"],
+            role=data["role"],
             actor=request.user,
             base_url=request.build_absolute_uri("/")[:-1],
         )
@@ -403,15 +269,15 @@ class InvitationRevokeView(OrganisationView):
     def post(self, request: Request, org: str, pk: int) -> Response:
         # Any invitation of this organisation (not only pending ones), so that
         # revoking a used one is a 409 that says why rather than a 404.
-        invitation = get_object_or_404(
-            OrganisationInvitation.objects.filter(organisation=self.organisation), pk=pk
-        )
+        invitation = selectors.invitation_get(organisation=self.organisation, pk=pk)
         services.invitation_revoke(invitation=invitation, actor=request.user)
         invitation.refresh_from_db()
         return Response(InvitationSerializer(invitation).data)
 
 
 # --- Proposals (SCOPE-1) -----------------------------------------------------------
+
+_PROPOSAL_READERS = "Only admins, facilitators and auditors see proposals."
 
 
 @extend_schema_view(
@@ -427,13 +293,8 @@ class InvitationRevokeView(OrganisationView):
 class ProposalListView(OrganisationView, generics.ListAPIView):
     serializer_class = ProposalSerializer
 
-    def get_queryset(self) -> QuerySet[ProjectProposal]:
-        if getattr(self, "swagger_fake_view", False):
-            return ProjectProposal.objects.none()
-        require_read(
-            can_view_proposals(self.request.user, self.organisation),
-            "Only admins, facilitators and auditors see proposals.",
-        )
+    def visible(self) -> QuerySet[ProjectProposal]:
+        require_read(can_view_proposals(self.request.user, self.organisation), _PROPOSAL_READERS)
         filters = validated_query(ProposalFilterSerializer, self.request)
         return selectors.proposal_list(organisation=self.organisation, status=filters.get("status"))
 
@@ -441,19 +302,14 @@ class ProposalListView(OrganisationView, generics.ListAPIView):
 class ProposalView(OrganisationView):
     serializer_class = ProposalSerializer
 
-    def get_object(self) -> ProjectProposal:
-        return get_object_or_404(
-            selectors.proposal_list(organisation=self.organisation), pk=self.kwargs["pk"]
-        )
+    def visible(self) -> QuerySet[ProjectProposal]:
+        return selectors.proposal_list(organisation=self.organisation)
 
 
 class ProposalDetailView(ProposalView):
     @doc("A project proposal", tag="proposals", ok={200: ProposalSerializer}, errors=READ_RESTRICTED_ERRORS)
     def get(self, request: Request, org: str, pk: int) -> Response:
-        require_read(
-            can_view_proposals(request.user, self.organisation),
-            "Only admins, facilitators and auditors see proposals.",
-        )
+        require_read(can_view_proposals(request.user, self.organisation), _PROPOSAL_READERS)
         return Response(ProposalSerializer(self.get_object()).data)
 
 
@@ -469,9 +325,8 @@ class ProposalAcceptView(ProposalView):
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
         proposal = self.get_object()
-        serializer = ProposalAcceptSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        project = services.proposal_accept(proposal=proposal, actor=request.user, **serializer.validated_data)
+        data = validated(ProposalAcceptSerializer, request.data)
+        project = services.proposal_accept(proposal=proposal, actor=request.user, **data)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
 
@@ -487,11 +342,8 @@ class ProposalDeclineView(ProposalView):
     )
     def post(self, request: Request, org: str, pk: int) -> Response:
         proposal = self.get_object()
-        serializer = ProposalDeclineSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        proposal = services.proposal_decline(
-            proposal=proposal, reason=serializer.validated_data["reason"], actor=request.user
-        )
+        reason = validated(ProposalDeclineSerializer, request.data)["reason"]
+        proposal = services.proposal_decline(proposal=proposal, reason=reason, actor=request.user)
         return Response(ProposalSerializer(proposal).data)
 
 
@@ -512,9 +364,7 @@ class ProposalDeclineView(ProposalView):
 class AuditEventListView(OrganisationView, generics.ListAPIView):
     serializer_class = AuditEventSerializer
 
-    def get_queryset(self) -> QuerySet[AuditEvent]:
-        if getattr(self, "swagger_fake_view", False):
-            return AuditEvent.objects.none()
+    def visible(self) -> QuerySet[AuditEvent]:
         require_read(
             can_view_audit_log(self.request.user, self.organisation),
             "Only admins and auditors see the audit log.",
@@ -551,17 +401,12 @@ class AuditEventListView(OrganisationView, generics.ListAPIView):
 class ProjectListView(OrganisationView, generics.ListCreateAPIView):
     serializer_class = ProjectSerializer
 
-    def get_queryset(self) -> QuerySet[Project]:
-        if getattr(self, "swagger_fake_view", False):
-            return Project.objects.none()
+    def visible(self) -> QuerySet[Project]:
         return selectors.project_list(organisation=self.organisation)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = ProjectCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        project = services.project_create(
-            organisation=self.organisation, actor=request.user, **serializer.validated_data
-        )
+        data = validated(ProjectCreateSerializer, request.data)
+        project = services.project_create(organisation=self.organisation, actor=request.user, **data)
         return Response(ProjectSerializer(project).data, status=status.HTTP_201_CREATED)
 
 
@@ -582,9 +427,7 @@ class ProjectDetailView(ProjectView):
         errors=WRITE_ERRORS,
     )
     def patch(self, request: Request, org: str, project: str) -> Response:
-        serializer = ProjectSerializer(self.project, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
+        changes = validated(ProjectSerializer, request.data, instance=self.project, partial=True)
         # `status` is read-only in the serializer, which would drop it
         # silently; hand it to the service so the client hears BOARD-10.
         if isinstance(request.data, Mapping) and "status" in request.data:
@@ -606,15 +449,19 @@ class ProjectStatusView(ProjectView):
         errors=WRITE_ERRORS,
     )
     def post(self, request: Request, org: str, project: str) -> Response:
-        serializer = ProjectStatusSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        updated = services.project_change_status(
-            project=self.project, status=serializer.validated_data["status"], actor=request.user
-        )
+        new_status = validated(ProjectStatusSerializer, request.data)["status"]
+        updated = services.project_change_status(project=self.project, status=new_status, actor=request.user)
         return Response(ProjectSerializer(updated).data)
 
 
 # --- Phases and milestones (TEAM-1) ------------------------------------------------
+
+
+class PhaseView(ProjectView):
+    serializer_class = PhaseSerializer
+
+    def visible(self) -> QuerySet[Phase]:
+        return self.project.phases.all()
 
 
 @extend_schema_view(
@@ -629,27 +476,15 @@ class ProjectStatusView(ProjectView):
         errors=WRITE_ERRORS,
     ),
 )
-class PhaseListView(ProjectView, generics.ListCreateAPIView):
-    serializer_class = PhaseSerializer
-
-    def get_queryset(self) -> QuerySet[Phase]:
-        if getattr(self, "swagger_fake_view", False):
-            return Phase.objects.none()
-        return self.project.phases.all()
-
+class PhaseListView(PhaseView, generics.ListCreateAPIView):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = PhaseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        phase = services.phase_add(project=self.project, actor=request.user, **serializer.validated_data)
+        phase = services.phase_add(
+            project=self.project, actor=request.user, **validated(PhaseSerializer, request.data)
+        )
         return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED)
 
 
-class PhaseDetailView(ProjectView):
-    serializer_class = PhaseSerializer
-
-    def get_object(self) -> Phase:
-        return get_object_or_404(self.project.phases.all(), pk=self.kwargs["pk"])
-
+class PhaseDetailView(PhaseView):
     @doc("A phase", tag="plans", ok={200: PhaseSerializer}, errors=READ_ERRORS)
     def get(self, request: Request, org: str, project: str, pk: int) -> Response:
         return Response(PhaseSerializer(self.get_object()).data)
@@ -663,15 +498,21 @@ class PhaseDetailView(ProjectView):
     )
     def patch(self, request: Request, org: str, project: str, pk: int) -> Response:
         phase = self.get_object()
-        serializer = PhaseSerializer(phase, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        phase = services.phase_update(phase=phase, actor=request.user, **serializer.validated_data)
+        changes = validated(PhaseSerializer, request.data, instance=phase, partial=True)
+        phase = services.phase_update(phase=phase, actor=request.user, **changes)
         return Response(PhaseSerializer(phase).data)
 
     @doc("Remove a phase", tag="plans", ok={204: None}, errors=(401, 403, 404, 409))
     def delete(self, request: Request, org: str, project: str, pk: int) -> Response:
         services.phase_remove(phase=self.get_object(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MilestoneView(ProjectView):
+    serializer_class = MilestoneSerializer
+
+    def visible(self) -> QuerySet[Milestone]:
+        return self.project.milestones.all()
 
 
 @extend_schema_view(
@@ -686,29 +527,14 @@ class PhaseDetailView(ProjectView):
         errors=WRITE_ERRORS,
     ),
 )
-class MilestoneListView(ProjectView, generics.ListCreateAPIView):
-    serializer_class = MilestoneSerializer
-
-    def get_queryset(self) -> QuerySet[Milestone]:
-        if getattr(self, "swagger_fake_view", False):
-            return Milestone.objects.none()
-        return self.project.milestones.all()
-
+class MilestoneListView(MilestoneView, generics.ListCreateAPIView):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = MilestoneSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        milestone = services.milestone_add(
-            project=self.project, actor=request.user, **serializer.validated_data
-        )
+        data = validated(MilestoneSerializer, request.data, context=self.get_serializer_context())
+        milestone = services.milestone_add(project=self.project, actor=request.user, **data)
         return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
 
-class MilestoneDetailView(ProjectView):
-    serializer_class = MilestoneSerializer
-
-    def get_object(self) -> Milestone:
-        return get_object_or_404(self.project.milestones.all(), pk=self.kwargs["pk"])
-
+class MilestoneDetailView(MilestoneView):
     @doc("A milestone", tag="plans", ok={200: MilestoneSerializer}, errors=READ_ERRORS)
     def get(self, request: Request, org: str, project: str, pk: int) -> Response:
         return Response(MilestoneSerializer(self.get_object()).data)
@@ -723,13 +549,14 @@ class MilestoneDetailView(ProjectView):
     )
     def patch(self, request: Request, org: str, project: str, pk: int) -> Response:
         milestone = self.get_object()
-        serializer = MilestoneSerializer(
-            milestone, data=request.data, partial=True, context=self.get_serializer_context()
+        changes = validated(
+            MilestoneSerializer,
+            request.data,
+            instance=milestone,
+            partial=True,
+            context=self.get_serializer_context(),
         )
-        serializer.is_valid(raise_exception=True)
-        milestone = services.milestone_update(
-            milestone=milestone, actor=request.user, **serializer.validated_data
-        )
+        milestone = services.milestone_update(milestone=milestone, actor=request.user, **changes)
         return Response(MilestoneSerializer(milestone).data)
 
     @doc("Remove a milestone", tag="plans", ok={204: None}, errors=(401, 403, 404, 409))
@@ -746,6 +573,13 @@ _BUDGET_READ_ONLY = (
 )
 
 
+class BudgetLineView(ProjectView):
+    serializer_class = BudgetLineSerializer
+
+    def visible(self) -> QuerySet[BudgetLine]:
+        return self.project.budget_lines.all()
+
+
 @extend_schema_view(
     get=doc(
         "Budget lines of a project",
@@ -755,18 +589,11 @@ _BUDGET_READ_ONLY = (
         errors=READ_ERRORS,
     )
 )
-class BudgetLineListView(ProjectView, generics.ListAPIView):
-    serializer_class = BudgetLineSerializer
-
-    def get_queryset(self) -> QuerySet[BudgetLine]:
-        if getattr(self, "swagger_fake_view", False):
-            return BudgetLine.objects.none()
-        return self.project.budget_lines.all()
+class BudgetLineListView(BudgetLineView, generics.ListAPIView):
+    """Read-only: no create (BOARD-7)."""
 
 
-class BudgetLineDetailView(ProjectView):
-    serializer_class = BudgetLineSerializer
-
+class BudgetLineDetailView(BudgetLineView):
     @doc(
         "A budget line",
         tag="plans",
@@ -775,22 +602,10 @@ class BudgetLineDetailView(ProjectView):
         errors=READ_ERRORS,
     )
     def get(self, request: Request, org: str, project: str, pk: int) -> Response:
-        line = get_object_or_404(self.project.budget_lines.all(), pk=pk)
-        return Response(BudgetLineSerializer(line).data)
+        return Response(BudgetLineSerializer(self.get_object()).data)
 
 
 # --- Per-project roles (django-guardian) ---------------------------------------------
-
-
-def _grants_on(project: Project) -> list[dict[str, Any]]:
-    """Everyone holding a project grant directly (not through a group)."""
-    holders = get_users_with_perms(project, attach_perms=True, with_group_users=False)
-    rows = []
-    for user, perms in holders.items():
-        grants = sorted(perm for perm in perms if perm in PROJECT_GRANTS)
-        if grants:
-            rows.append(_role_row(user, grants))
-    return sorted(rows, key=lambda row: row["username"])
 
 
 def _role_row(user: Any, grants: list[str]) -> dict[str, Any]:
@@ -800,18 +615,11 @@ def _role_row(user: Any, grants: list[str]) -> dict[str, Any]:
 class ProjectRoleView(ProjectView):
     serializer_class = ProjectRoleSerializer
 
-    def organisation_users(self) -> QuerySet:
-        """Users who are members of this organisation (TENANT-1)."""
-        members = selectors.member_list(organisation=self.organisation).values("user_id")
-        return User.objects.filter(pk__in=members)
-
     def change(self, request: Request, users: QuerySet, action: Any) -> Response:
-        serializer = ProjectRoleChangeSerializer(data=request.data, users=users)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        action(project=self.project, user=user, grant=serializer.validated_data["grant"], actor=request.user)
-        grants = sorted(perm for perm in PROJECT_GRANTS if user.has_perm(f"projects.{perm}", self.project))
-        return Response(ProjectRoleSerializer(_role_row(user, grants)).data)
+        data = validated(ProjectRoleChangeSerializer, request.data, users=users)
+        action(project=self.project, user=data["user"], grant=data["grant"], actor=request.user)
+        grants = sorted(project_grants_of(data["user"], self.project))
+        return Response(ProjectRoleSerializer(_role_row(data["user"], grants)).data)
 
 
 class ProjectRoleListView(ProjectRoleView, generics.ListAPIView):
@@ -823,7 +631,9 @@ class ProjectRoleListView(ProjectRoleView, generics.ListAPIView):
         errors=READ_ERRORS,
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = _grants_on(self.project)
+        rows = [
+            _role_row(user, grants) for user, grants in selectors.project_role_holders(project=self.project)
+        ]
         page = self.paginate_queryset(rows)
         if page is None:
             return Response(ProjectRoleSerializer(rows, many=True).data)
@@ -841,7 +651,8 @@ class ProjectRoleListView(ProjectRoleView, generics.ListAPIView):
         errors=WRITE_ERRORS,
     )
     def post(self, request: Request, org: str, project: str) -> Response:
-        return self.change(request, self.organisation_users(), services.project_grant_role)
+        users = selectors.member_users(organisation=self.organisation)
+        return self.change(request, users, services.project_grant_role)
 
 
 class ProjectRoleRevokeView(ProjectRoleView):
@@ -854,11 +665,6 @@ class ProjectRoleRevokeView(ProjectRoleView):
         errors=WRITE_ERRORS,
     )
     def post(self, request: Request, org: str, project: str) -> Response:
-        # Members, and anyone still holding a grant here (e.g. someone who
-        # has since left the organisation), so a grant can always be taken away.
-        holders = get_users_with_perms(self.project, with_group_users=False).values("pk")
-        users = User.objects.filter(
-            Q(pk__in=selectors.member_list(organisation=self.organisation).values("user_id"))
-            | Q(pk__in=holders)
-        )
+        # Members, and anyone still holding a grant here, so a grant can always be taken away.
+        users = selectors.project_grant_users(project=self.project)
         return self.change(request, users, services.project_revoke_role)

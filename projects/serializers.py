@@ -16,7 +16,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 
-from coprod.rulebook import Rule
 from projects.models import (
     AuditEvent,
     BudgetLine,
@@ -30,7 +29,7 @@ from projects.models import (
     ProposalStatus,
     Role,
 )
-from projects.permissions import PROJECT_GRANTS
+from projects.permissions import PROJECT_GRANT_CHOICES
 
 User = get_user_model()
 
@@ -40,25 +39,7 @@ MAX_INT = 2_147_483_647
 MAX_QUERY_LENGTH = 200
 
 
-# --- Error bodies (documentation only) ---------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """A refusal without a rule: not authenticated, not found, not allowed,
-    or a conflict with the current state."""
-
-    detail = serializers.CharField()
-
-
-class RuleErrorSerializer(serializers.Serializer):
-    """A refusal by a rule of RULES.md: 403 when the actor may not do it,
-    409 when the state of things refuses it."""
-
-    rule = serializers.ChoiceField(choices=Rule.choices, help_text="The rule ID, e.g. BOARD-10.")
-    detail = serializers.CharField()
-    evidence = serializers.ListField(
-        child=serializers.DictField(), help_text="Links to the records that justify the refusal."
-    )
+# --- Authentication ----------------------------------------------------------
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -288,11 +269,9 @@ class ProjectRoleSerializer(serializers.Serializer):
     user = serializers.IntegerField(help_text="The user's id.")
     username = serializers.CharField()
     name = serializers.CharField()
-    # Plain strings: the same choices as `grant` below, documented once there.
     grants = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Codenames of the grants held: "
-        + ", ".join(f"`{c}` ({label})" for c, label in PROJECT_GRANTS.items()),
+        child=serializers.ChoiceField(choices=PROJECT_GRANT_CHOICES),
+        help_text="Codenames of the grants held.",
     )
 
 
@@ -305,7 +284,7 @@ class ProjectRoleChangeSerializer(serializers.Serializer):
         queryset=User.objects.none(),
         error_messages={"does_not_exist": "Choose a member of this organisation."},
     )
-    grant = serializers.ChoiceField(choices=list(PROJECT_GRANTS.items()))
+    grant = serializers.ChoiceField(choices=PROJECT_GRANT_CHOICES)
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

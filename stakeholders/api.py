@@ -1,16 +1,15 @@
 """REST API for the people directory (`orgs/<org>/people/`) and the
 stakeholder register of a project (`…/projects/<project>/stakeholder-groups/`).
 
-As in `projects.api`: look-ups are filtered by the organisation and project of
-the URL (TENANT-1, 404 otherwise), writes go through the services, which
-enforce SCOPE-4 and write the audit log.
+As in `projects.api` (shared plumbing in `coprod.api`): look-ups are filtered
+by the organisation and project of the URL (TENANT-1, 404 otherwise), writes
+go through the services, which enforce SCOPE-4 and write the audit log.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema_view
@@ -18,7 +17,7 @@ from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from projects.api import (
+from coprod.api import (
     READ_ERRORS,
     READ_RESTRICTED_ERRORS,
     WRITE_ERRORS,
@@ -28,13 +27,11 @@ from projects.api import (
     require_read,
     validated_query,
 )
-from projects.selectors import member_list
+from projects.selectors import member_users
 from stakeholders import selectors, services
 from stakeholders.models import Person, StakeholderGroup
 from stakeholders.permissions import can_view_directory, can_view_stakeholders
 from stakeholders.serializers import PersonSearchSerializer, PersonSerializer, StakeholderGroupSerializer
-
-User = get_user_model()
 
 _DIRECTORY_READERS = "Contact details are personal data: admins, facilitators and auditors only."
 
@@ -44,7 +41,7 @@ class PersonView(OrganisationView):
 
     def member_users(self) -> QuerySet:
         """Accounts a directory entry may link to: members of this organisation."""
-        return User.objects.filter(pk__in=member_list(organisation=self.organisation).values("user_id"))
+        return member_users(organisation=self.organisation)
 
     def check_can_read(self) -> None:
         require_read(can_view_directory(self.request.user, self.organisation), _DIRECTORY_READERS)
@@ -69,9 +66,7 @@ class PersonView(OrganisationView):
     ),
 )
 class PersonListView(PersonView, generics.ListCreateAPIView):
-    def get_queryset(self) -> QuerySet[Person]:
-        if getattr(self, "swagger_fake_view", False):
-            return Person.objects.none()
+    def visible(self) -> QuerySet[Person]:
         self.check_can_read()
         filters = validated_query(PersonSearchSerializer, self.request)
         return selectors.people(organisation=self.organisation, search=filters.get("search", ""))
@@ -125,9 +120,7 @@ class StakeholderGroupView(ProjectView):
             can_view_stakeholders(request.user, self.project), "You cannot see this project's stakeholders."
         )
 
-    def get_queryset(self) -> QuerySet[StakeholderGroup]:
-        if getattr(self, "swagger_fake_view", False):
-            return StakeholderGroup.objects.none()
+    def visible(self) -> QuerySet[StakeholderGroup]:
         return selectors.stakeholder_groups(project=self.project)
 
 
