@@ -342,10 +342,12 @@ def seat_end(
     policy."""
     if reason not in SeatEndReason.values:
         raise ValidationError({"reason": "Choose why the seat ends."})
-    if reason == SeatEndReason.REMOVED:
-        require(permissions.can_manage_body(actor, seat.body), "You cannot change the seats of this body.")
-    else:
+    if reason == SeatEndReason.RESIGNED:
         require(permissions.can_record_departure(actor, seat), "You cannot record this departure.")
+    else:
+        # Only the person can resign; a death, a term's end or a removal is
+        # recorded by those who manage the body.
+        require(permissions.can_manage_body(actor, seat.body), "You cannot change the seats of this body.")
     body, seat = _seat_for_update(seat)
     if not seat.is_open:
         raise Conflict("This seat has already ended.")
