@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from coprod.env import env_bool, env_int, env_list, env_str
@@ -178,6 +179,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # their share because of it. Terms end on whole days, so hourly is prompt
     # enough; the task is idempotent, so a repeated or overlapping run is harmless.
     "expire-ended-seat-terms": {"task": "boards.expire_ended_terms", "schedule": 3600.0},
+    # Raise and resolve cadence flags (bodies not meeting, items overdue,
+    # milestones unreviewed, dispute stages late) and email about new ones.
+    # Every 15 minutes is prompt for conditions measured in days; a flag is
+    # claimed by a unique constraint, so overlapping runs cannot duplicate it.
+    "cadence-sweep": {"task": "projects.cadence_sweep", "schedule": 900.0},
+    # The daily digest, early morning London time; one claim row per person
+    # per day makes a second run send nothing.
+    "daily-digests": {"task": "projects.daily_digests", "schedule": crontab(hour=7, minute=0)},
 }
 
 CACHES = {

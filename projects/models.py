@@ -43,6 +43,12 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
 
 
+class NotificationPreference(models.TextChoices):
+    EVERY = "every", "An email for every new flag"
+    DIGEST = "digest", "One daily digest"
+    NONE = "none", "No emails"
+
+
 class OrganisationMember(models.Model):
     """A user's membership of one organisation, with one role in it. A user may
     belong to several organisations (TENANT-1)."""
@@ -50,6 +56,12 @@ class OrganisationMember(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    notifications = models.CharField(
+        max_length=20,
+        choices=NotificationPreference.choices,
+        default=NotificationPreference.EVERY,
+        help_text="How this member hears about flags in this organisation; flags always show in the browser.",
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager(organisation="organisation")
@@ -144,6 +156,22 @@ class Project(models.Model):
         help_text="Who started this project (SCOPE-1).",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    # Thresholds of the cadence checks (BOARD-9, GROUP-6, GROUP-8, TEAM-3, TEAM-9).
+    cadence_grace_days = models.PositiveIntegerField(
+        default=7, help_text="Days of grace after a body's meeting cadence before it is flagged."
+    )
+    carry_over_limit = models.PositiveIntegerField(
+        default=2, help_text="Held meetings an item may be carried over before it is flagged."
+    )
+    implementation_days = models.PositiveIntegerField(
+        default=60, help_text="Days an agreed Overview Group decision may wait to be implemented or returned."
+    )
+    input_answer_days = models.PositiveIntegerField(
+        default=21, help_text="Days within which public input should be answered."
+    )
+    term_warning_days = models.PositiveIntegerField(
+        default=30, help_text="Days ahead to warn of seat terms whose end would leave a gap."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -322,3 +350,104 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label or 'system'}"
+
+
+class FlagKind(models.TextChoices):
+    BODY_SUSPENDED = "body_suspended", "Body suspended below its share"
+    NO_RECENT_MEETING = "no_recent_meeting", "No meeting held within the cadence"
+    NO_MEETING_SCHEDULED = "no_meeting_scheduled", "No meeting scheduled in the next cadence window"
+    ITEM_OVERDUE = "item_overdue", "Item undecided after its deadline"
+    ITEM_CARRIED_OVER = "item_carried_over", "Item carried over too many times"
+    MILESTONE_UNREVIEWED = "milestone_unreviewed", "Milestone due without an Overview Group review"
+    IMPLEMENTATION_STALLED = "implementation_stalled", "Group decision neither implemented nor returned"
+    DISPUTE_STAGE_OVERDUE = "dispute_stage_overdue", "Dispute stage past its time limit"
+    INPUT_UNANSWERED = "input_unanswered", "Public input not answered in time"
+    TERM_GAP_AHEAD = "term_gap_ahead", "A seat term ends and leaves a gap"
+
+
+class Flag(models.Model):
+    """Something the cadence checks noticed that shows a body losing control
+    (BOARD-9, GROUP-6, GROUP-8, TEAM-3, TEAM-9): what, where, since when and
+    what would clear it. Raised once per condition (the `key`) and resolved by
+    the checks themselves when the condition clears."""
+
+    Kind = FlagKind
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="flags")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=40, choices=FlagKind.choices)
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    key = models.CharField(max_length=200, help_text="What the flag is about, e.g. body:12 or item:40.")
+    body_id = models.PositiveBigIntegerField(null=True, blank=True)
+    title = models.CharField(max_length=300)
+    details = models.TextField(max_length=5000, blank=True)
+    fix = models.TextField(max_length=2000, blank=True, help_text="What would clear the flag.")
+    url = models.CharField(max_length=500, blank=True)
+    since = models.DateTimeField(help_text="When the condition started, as far as the records show.")
+    opened_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            # One open flag per condition: a second sweep, a retried task or a
+            # second beat cannot raise it twice.
+            models.UniqueConstraint(
+                fields=["project", "key"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_flag_per_condition",
+            ),
+            _choices_check("kind", FlagKind, "flag_kind_valid"),
+        ]
+        indexes = [models.Index(fields=["organisation", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class FlagEmail(models.Model):
+    """The claim that one person has been emailed about one flag: the unique
+    constraint is what makes the email go out once, whatever runs twice."""
+
+    flag = models.ForeignKey(Flag, on_delete=models.CASCADE, related_name="emails")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="flag__organisation")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["flag", "user"], name="one_email_per_flag_per_person")]
+
+    def __str__(self) -> str:
+        return f"Email about {self.flag} to {self.user}"
+
+
+class DigestEmail(models.Model):
+    """The claim that one person got the daily digest of one organisation's
+    open flags on one day."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    flag_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(organisation="organisation")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "day"], name="one_digest_per_person_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.user} on {self.day}"

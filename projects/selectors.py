@@ -13,6 +13,7 @@ from guardian.shortcuts import get_users_with_perms
 
 from projects.models import (
     AuditEvent,
+    Flag,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
@@ -124,3 +125,22 @@ def audit_events(
     if action_prefix:
         events = events.filter(action__startswith=action_prefix)
     return events.order_by("-created_at", "-pk")
+
+
+def flags(
+    *,
+    organisation: Organisation,
+    project: Project | None = None,
+    kind: str = "",
+    include_resolved: bool = False,
+) -> QuerySet[Flag]:
+    """Flags of the organisation (or one project), newest first; open ones
+    unless resolved ones are asked for."""
+    found = Flag.objects.filter(organisation=organisation).select_related("project")
+    if project is not None:
+        found = found.filter(project=project)
+    if kind:
+        found = found.filter(kind=kind)
+    if not include_resolved:
+        found = found.filter(resolved_at__isnull=True)
+    return found.order_by("-opened_at", "-pk")

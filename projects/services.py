@@ -21,7 +21,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from coprod.audit import audit_record, refusals_audited
-from coprod.errors import Conflict, Refusal, RuleViolation
+from coprod.errors import Conflict, NotAllowed, Refusal, RuleViolation
 from coprod.rulebook import Rule
 from coprod.services import RESERVED_SLUGS, apply_changes, require
 from projects import permissions
@@ -29,6 +29,7 @@ from projects.models import (
     BudgetLine,
     InitiatorType,
     Milestone,
+    NotificationPreference,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
@@ -161,7 +162,9 @@ def invitation_accept(
     if user is not None and (user.email or "").strip().lower() != invitation.email:
         raise Conflict("This invitation was sent to another email address: log in with that account.")
     if user is None:
-        if User.objects.filter(Q(username__iexact=invitation.email) | Q(email__iexact=invitation.email)).exists():
+        if User.objects.filter(
+            Q(username__iexact=invitation.email) | Q(email__iexact=invitation.email)
+        ).exists():
             raise Conflict("An account with this email exists: log in first, then open the link again.")
         user = User(
             username=invitation.email, email=invitation.email, first_name=first_name, last_name=last_name
@@ -874,3 +877,25 @@ def proposal_decline(*, proposal: ProjectProposal, reason: str, actor: AbstractB
         data={"reason": proposal.decision_reason},
     )
     return proposal
+
+
+@transaction.atomic
+def member_set_notifications(
+    *, membership: OrganisationMember, preference: str, actor: AbstractBaseUser
+) -> None:
+    """Each member chooses, per organisation, how they hear about flags:
+    every email, a daily digest, or none (flags still show in the browser)."""
+    if membership.user_id != actor.pk:
+        raise NotAllowed("You can only choose your own notifications.")
+    if preference not in NotificationPreference.values:
+        raise ValidationError({"notifications": "Choose every email, a daily digest or none."})
+    old = membership.notifications
+    membership.notifications = preference
+    membership.save(update_fields=["notifications"])
+    audit_record(
+        organisation=membership.organisation,
+        actor=actor,
+        action="projects.member.notifications_changed",
+        obj=membership,
+        data={"notifications": [old, preference]},
+    )
