@@ -377,3 +377,32 @@ def indirectly_affected_involved(context: ProjectContext) -> RuleResult:
         "Indirectly affected groups hold seats.",
         [_group_evidence(group) for group in indirect],
     )
+
+
+@evaluator(Rule.TEAM_8)
+def every_group_takes_part_in_decisions(context: ProjectContext) -> RuleResult:
+    """TEAM-8: each group takes part in decisions (votes cast), not only in
+    meetings. Counts votes by the seats of each group up to the date."""
+    from boards.models import Vote
+
+    data = _data(context)
+    if not data.groups:
+        return RuleResult(Rule.TEAM_8, Status.NA, "No stakeholder groups are identified yet.")
+    voted = set(
+        Vote.objects.filter(item__body__project=context.project, updated_at__date__lte=context.as_of)
+        .values_list("seat__stakeholder_group_id", flat=True)
+        .distinct()
+    )
+    if not voted:
+        return RuleResult(Rule.TEAM_8, Status.NA, "No votes have been cast yet.")
+    silent = [group for group in data.groups if group.pk not in voted]
+    if silent:
+        return RuleResult(
+            Rule.TEAM_8,
+            Status.WARN,
+            "Groups that have not yet voted on any decision: "
+            + ", ".join(group.name for group in silent)
+            + ".",
+            [_group_evidence(group) for group in silent],
+        )
+    return RuleResult(Rule.TEAM_8, Status.PASS, "Every group has voted on decisions.")

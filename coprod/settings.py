@@ -159,6 +159,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of this site, for links in emails (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Contact details given with public input are deleted this many days after
+# the reply; the input itself is kept.
+INPUT_CONTACT_RETENTION_DAYS = env_int("INPUT_CONTACT_RETENTION_DAYS", 90, minimum=1)
+
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
@@ -236,6 +240,13 @@ SPECTACULAR_SETTINGS = {
         "BodyStatusEnum": "boards.models.BodyStatus",
         "MeetingStatusEnum": "boards.models.MeetingStatus",
         "SeatEndReasonEnum": "boards.models.SeatEndReason",
+        # Decisions and the ledger: `kind`, `status` and `body` carry these
+        # choice sets beside other ones of the same field name.
+        "BodyKindEnum": "boards.models.BodyKind",
+        "ItemKindEnum": "boards.models.ItemKind",
+        "ProposableItemKindEnum": "boards.serializers_decisions.PROPOSABLE_KINDS",
+        "ItemStatusEnum": "boards.models.ItemStatus",
+        "ImplementationStatusEnum": "boards.models.ImplementationStatus",
     },
 }
 

@@ -169,6 +169,9 @@ class Project(models.Model):
     input_answer_days = models.PositiveIntegerField(
         default=21, help_text="Days within which public input should be answered."
     )
+    # SCOPE-3: why no group that may be negatively affected was consulted,
+    # when none exists.
+    no_negative_impact_reason = models.TextField(max_length=5000, blank=True)
     term_warning_days = models.PositiveIntegerField(
         default=30, help_text="Days ahead to warn of seat terms whose end would leave a gap."
     )

@@ -5,6 +5,7 @@ in one transaction with its audit record, and sends mail after commit."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -327,6 +328,11 @@ def project_update(*, project: Project, actor: AbstractBaseUser, **changes: Any)
     return project
 
 
+# Checks other apps add to a lifecycle step, keeping imports one-way: for
+# example stakeholders adds the scoping checks (SCOPE-2, SCOPE-3) to
+# scoping → delivery. A guard raises RuleViolation to refuse the step.
+STATUS_GUARDS: dict[tuple[str, str], list[Callable[[Project], None]]] = {}
+
 # Forward-only lifecycle. Closing is absent on purpose: BOARD-10.
 _NEXT_STATUS = {
     Project.Status.PROPOSED: Project.Status.SCOPING,
@@ -356,6 +362,8 @@ def project_change_status(*, project: Project, status: str, actor: AbstractBaseU
             f"A project in {project.get_status_display().lower()} cannot move to "
             f"{Project.Status(status).label.lower()}."
         )
+    for guard in STATUS_GUARDS.get((project.status, status), []):
+        guard(project)
     old = project.status
     project.status = status
     project.save(update_fields=["status", "updated_at"])

@@ -19,6 +19,7 @@ from django_scopes import scope, scopes_disabled
 from rest_framework.test import APIClient
 
 from projects.models import Organisation, Project, Role
+from stakeholders.models import InputResponse, PublicInput
 from tests.factories import (
     MemberFactory,
     OrganisationFactory,
@@ -62,7 +63,23 @@ def _make_tenant(slug: str, name: str) -> Tenant:
             MemberFactory(organisation=organisation, user=user, role=role)
             users[role] = user
         project = ProjectFactory(organisation=organisation, title=f"Day service {slug}", slug="day-service")
-        StakeholderGroupFactory(project=project, name="Service users")
+        group = StakeholderGroupFactory(project=project, name="Service users")
+        # Scoping has listened (SCOPE-2, SCOPE-3), so lifecycle tests can move
+        # the project on; the scoping tests build their own gaps.
+        heard = PublicInput.objects.create(
+            project=project,
+            stakeholder_group=group,
+            message="Please keep the garden.",
+            affected="directly",
+            impact="positive",
+            as_who="service_user",
+            consent=True,
+            during_scoping=True,
+            status="answered",
+        )
+        InputResponse.objects.create(input=heard, public_text="We will.", incorporated="yes", how_or_why="Kept.")
+        project.no_negative_impact_reason = "A test project: nobody could be negatively affected by it."
+        project.save(update_fields=["no_negative_impact_reason"])
         return Tenant(
             organisation=organisation,
             project=project,

@@ -192,3 +192,30 @@ def test_report_costs_a_fixed_number_of_queries(tenant_a: Tenant, board: Body) -
         evaluate(tenant_a.project, MARCH)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) <= 12
+
+
+@pytest.mark.rule("TEAM-8")
+def test_team_8_every_group_votes(tenant_a: Tenant, board: Body) -> None:
+    from django_scopes import scope
+
+    from boards import decisions
+    from tests.boards.conftest import voters
+
+    carers = group(tenant_a, "Carers", affected="indirectly")
+    seats = voters(board, "NNNP")
+    activate_directly(board)
+    assert result(tenant_a, Rule.TEAM_8).status == Status.NA
+    with scope(organisation=tenant_a.organisation):
+        item = decisions.item_propose(body=board, title="Hours", actor=tenant_a.facilitator)
+        decisions.voting_open(item=item, actor=tenant_a.facilitator)
+        decisions.vote_cast(item=item, seat=seats[0], choice="for", actor=seats[0].person.user)
+    today = datetime.date.today()
+    warned = result(tenant_a, Rule.TEAM_8, today)
+    assert warned.status == Status.WARN and warned.evidence[0].id == carers.pk
+    carer_seat = voters(board, "C")[0]
+    with scopes_disabled():
+        carer_seat.stakeholder_group = carers
+        carer_seat.save(update_fields=["stakeholder_group"])
+    with scope(organisation=tenant_a.organisation):
+        decisions.vote_cast(item=item, seat=carer_seat, choice="for", actor=carer_seat.person.user)
+    assert result(tenant_a, Rule.TEAM_8, today).status == Status.PASS
