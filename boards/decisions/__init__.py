@@ -17,10 +17,11 @@ from boards.decisions.proposals import (
     item_propose,
     item_update,
 )
-from boards.decisions.voting import vote_cast, voting_close, voting_open
+from boards.decisions.voting import can_run_vote, vote_cast, voting_close, voting_open
 
 __all__ = [
     "can_report_implementation",
+    "can_run_vote",
     "chair_set_directly",
     "clean_proposal",
     "comment_add",

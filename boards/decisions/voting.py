@@ -39,7 +39,7 @@ from coprod.services import require
 # --- Voting ------------------------------------------------------------------------
 
 
-def _can_run_vote(actor: Any, item: AgendaItem) -> bool:
+def can_run_vote(actor: Any, item: AgendaItem) -> bool:
     """Facilitators and the body's chair open and close votes."""
     if permissions.can_manage_body(actor, item.body):
         return True
@@ -67,7 +67,7 @@ def voting_open(*, item: AgendaItem, actor: AbstractBaseUser) -> AgendaItem:
         .select_related("body__project__organisation")
         .get(pk=item.pk)
     )
-    require(_can_run_vote(actor, item), "Only a facilitator or the chair can open the vote.")
+    require(can_run_vote(actor, item), "Only a facilitator or the chair can open the vote.")
     _require_deciding_body(item.body)
     if item.status != ItemStatus.OPEN:
         raise Conflict("Voting can only open on an item that is open for discussion.")
@@ -175,7 +175,7 @@ def voting_close(*, item: AgendaItem, actor: AbstractBaseUser) -> DecisionEntry:
         .get(pk=item.pk)
     )
     body = item.body
-    require(_can_run_vote(actor, item), "Only a facilitator or the chair can close the vote.")
+    require(can_run_vote(actor, item), "Only a facilitator or the chair can close the vote.")
     if item.status != ItemStatus.VOTING:
         raise Conflict("Voting is not open on this item.")
     _require_deciding_body(body)
