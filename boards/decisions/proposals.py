@@ -233,8 +233,13 @@ def item_propose(
     Kinds with effects (budget, personnel, plan, chair, tie procedure,
     closing) carry a structured proposal that is checked now and applied only
     if agreed (BOARD-3, BOARD-7, BOARD-10, GROUP-2)."""
-    if seat_of(actor, body) is None and not permissions.can_manage_body(actor, body):
-        raise NotAllowed("Only members of this body and the project's facilitators can put items to it.")
+    project_team = bool(getattr(actor, "is_authenticated", False)) and actor.has_perm(
+        "projects.team_project", body.project
+    )
+    if seat_of(actor, body) is None and not permissions.can_manage_body(actor, body) and not project_team:
+        raise NotAllowed(
+            "Only members of this body, the project team and the project's facilitators can put items to it."
+        )
     if body.status == BodyStatus.CLOSED or not body.project.is_open:
         raise Conflict("This body is closed.")
     with transaction.atomic():
