@@ -416,6 +416,51 @@ def _gate(project: Project, actor: Any, *, authority: Any, rule: Rule, what: str
         )
 
 
+def _plan_entry_update(
+    entry: Phase | Milestone,
+    changes: dict[str, Any],
+    fields: set[str],
+    clean: Callable[[Any], None],
+    actor: Any,
+    authority: Any,
+) -> Any:
+    """Change a phase or milestone (BOARD-1 gate), audited as
+    `projects.<model>.updated`."""
+    project = entry.project
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
+    _require_open(project)
+    diff = apply_changes(entry, changes, fields)
+    if diff:
+        clean(entry)
+        entry.save()
+        audit_record(
+            organisation=project.organisation,
+            project=project,
+            actor=actor,
+            action=f"projects.{entry._meta.model_name}.updated",
+            obj=entry,
+            data=diff,
+        )
+    return entry
+
+
+def _plan_entry_remove(entry: Phase | Milestone, data: dict[str, Any], actor: Any, authority: Any) -> None:
+    """Remove a phase or milestone (BOARD-1 gate), audited as
+    `projects.<model>.removed`."""
+    project = entry.project
+    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
+    _require_open(project)
+    audit_record(
+        organisation=project.organisation,
+        project=project,
+        actor=actor,
+        action=f"projects.{entry._meta.model_name}.removed",
+        obj=entry,
+        data=data,
+    )
+    entry.delete()
+
+
 @refusals_audited
 def phase_add(
     *,
@@ -469,39 +514,21 @@ def phase_update(
     *, phase: Phase, actor: AbstractBaseUser | None, authority: Any = None, **changes: Any
 ) -> Phase:
     """BOARD-1: see `phase_add`."""
-    _gate(phase.project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
-    _require_open(phase.project)
-    diff = apply_changes(phase, changes, {"name", "description", "order", "starts_on", "ends_on"})
-    if diff:
-        _clean_phase(phase)
-        phase.save()
-        audit_record(
-            organisation=phase.project.organisation,
-            project=phase.project,
-            actor=actor,
-            action="projects.phase.updated",
-            obj=phase,
-            data=diff,
-        )
-    return phase
+    return _plan_entry_update(
+        phase,
+        changes,
+        {"name", "description", "order", "starts_on", "ends_on"},
+        _clean_phase,
+        actor,
+        authority,
+    )
 
 
 @refusals_audited
 @transaction.atomic
 def phase_remove(*, phase: Phase, actor: AbstractBaseUser | None, authority: Any = None) -> None:
     """BOARD-1: see `phase_add`."""
-    project = phase.project
-    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
-    _require_open(project)
-    audit_record(
-        organisation=project.organisation,
-        project=project,
-        actor=actor,
-        action="projects.phase.removed",
-        obj=phase,
-        data={"name": phase.name},
-    )
-    phase.delete()
+    _plan_entry_remove(phase, {"name": phase.name}, actor, authority)
 
 
 def _clean_milestone(milestone: Milestone) -> None:
@@ -549,39 +576,16 @@ def milestone_update(
     """BOARD-1: change a milestone's wording or date (see `phase_add`).
     Completion is not an edit: the Overview Group reviews a milestone before
     it completes (GROUP-8)."""
-    _gate(milestone.project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
-    _require_open(milestone.project)
-    diff = apply_changes(milestone, changes, {"title", "description", "due_on", "phase"})
-    if diff:
-        _clean_milestone(milestone)
-        milestone.save()
-        audit_record(
-            organisation=milestone.project.organisation,
-            project=milestone.project,
-            actor=actor,
-            action="projects.milestone.updated",
-            obj=milestone,
-            data=diff,
-        )
-    return milestone
+    return _plan_entry_update(
+        milestone, changes, {"title", "description", "due_on", "phase"}, _clean_milestone, actor, authority
+    )
 
 
 @refusals_audited
 @transaction.atomic
 def milestone_remove(*, milestone: Milestone, actor: AbstractBaseUser | None, authority: Any = None) -> None:
     """BOARD-1: see `phase_add`."""
-    project = milestone.project
-    _gate(project, actor, authority=authority, rule=Rule.BOARD_1, what="A change to the plan")
-    _require_open(project)
-    audit_record(
-        organisation=project.organisation,
-        project=project,
-        actor=actor,
-        action="projects.milestone.removed",
-        obj=milestone,
-        data={"title": milestone.title},
-    )
-    milestone.delete()
+    _plan_entry_remove(milestone, {"title": milestone.title}, actor, authority)
 
 
 @refusals_audited
