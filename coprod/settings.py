@@ -163,6 +163,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # the reply; the input itself is kept.
 INPUT_CONTACT_RETENTION_DAYS = env_int("INPUT_CONTACT_RETENTION_DAYS", 90, minimum=1)
 
+# Public input accepted per client address per hour (more get a polite 429).
+INPUT_RATE_LIMIT_PER_HOUR = env_int("INPUT_RATE_LIMIT_PER_HOUR", 5, minimum=1)
+
 # Invitations to join an organisation expire after this many days.
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", 14, minimum=1)
 
@@ -191,6 +194,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The daily digest, early morning London time; one claim row per person
     # per day makes a second run send nothing.
     "daily-digests": {"task": "projects.daily_digests", "schedule": crontab(hour=7, minute=0)},
+    # Delete the contact details of public input answered long ago (the input
+    # itself stays); daily is enough for a retention counted in days, and the
+    # single UPDATE touches only rows not yet cleared, so reruns are harmless.
+    "purge-input-contacts": {
+        "task": "stakeholders.purge_input_contacts",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 CACHES = {
@@ -240,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "BodyStatusEnum": "boards.models.BodyStatus",
         "MeetingStatusEnum": "boards.models.MeetingStatus",
         "SeatEndReasonEnum": "boards.models.SeatEndReason",
+        "InputStatusEnum": "stakeholders.models.InputStatus",
+        "InputImpactEnum": "stakeholders.models.InputImpact",
         # Decisions and the ledger: `kind`, `status` and `body` carry these
         # choice sets beside other ones of the same field name.
         "BodyKindEnum": "boards.models.BodyKind",

@@ -13,6 +13,9 @@ api_v1 = [
     path("orgs/<slug:org>/", include("stakeholders.api_urls")),
     path("orgs/<slug:org>/", include("boards.api_urls")),
     path("orgs/<slug:org>/", include("disputes.api_urls")),
+    path("orgs/<slug:org>/", include("projects.api_flags_urls")),
+    path("orgs/<slug:org>/", include("overview.api_urls")),
+    path("orgs/<slug:org>/", include("stakeholders.api_participation_urls")),
 ]
 
 urlpatterns = [
@@ -23,7 +26,10 @@ urlpatterns = [
     path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),
     path("o/<slug:org>/", include("boards.urls", namespace="boards")),
     path("o/<slug:org>/", include("disputes.urls", namespace="disputes")),
+    path("o/<slug:org>/", include("overview.urls", namespace="overview")),
+    path("o/<slug:org>/", include("stakeholders.participation_urls", namespace="participation")),
     path("p/<slug:org>/<slug:project>/", include("boards.public_urls", namespace="public_boards")),
+    path("p/<slug:org>/<slug:project>/", include("stakeholders.public_urls", namespace="public_project")),
     path("", include("projects.public_urls", namespace="public")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,12 +1,18 @@
-"""Django admin for support staff (superusers): stakeholder groups and the
-people directory, across all organisations (the tenancy middleware runs
-/admin/ with scopes disabled)."""
+"""Django admin for support staff (superusers): stakeholder groups, the
+people directory, public input with its responses, and group invitations,
+across all organisations (the tenancy middleware runs /admin/ with scopes
+disabled).
+
+Public input, the project's responses and the invitations of groups are
+evidence for SCOPE-2, TEAM-7 and TEAM-9, written by services (contact details
+are deleted by the retention job): read-only here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from stakeholders.models import Person, StakeholderGroup
+from projects.admin import ReadOnlyAdmin
+from stakeholders.models import GroupInvitation, InputResponse, Person, PublicInput, StakeholderGroup
 
 
 @admin.register(StakeholderGroup)
@@ -27,3 +33,36 @@ class PersonAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     # Erasure is a service (it replaces the name and contacts and unlinks the account).
     readonly_fields = ["created_at", "erased_at"]
+
+
+@admin.register(PublicInput)
+class PublicInputAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "project",
+        "stakeholder_group",
+        "channel",
+        "status",
+        "during_scoping",
+        "received_at",
+    ]
+    search_fields = ["message", "name", "project__title"]
+    list_filter = ["status", "channel", "during_scoping", "project__organisation"]
+    list_select_related = ["project", "stakeholder_group"]
+    date_hierarchy = "received_at"
+
+
+@admin.register(InputResponse)
+class InputResponseAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "incorporated", "responded_at", "emailed_at"]
+    search_fields = ["public_text", "how_or_why", "input__project__title"]
+    list_filter = ["incorporated", "input__project__organisation"]
+    list_select_related = ["input__project"]
+
+
+@admin.register(GroupInvitation)
+class GroupInvitationAdmin(ReadOnlyAdmin):
+    list_display = ["stakeholder_group", "project", "channel", "sent_on", "response"]
+    search_fields = ["stakeholder_group__name", "project__title", "response_note"]
+    list_filter = ["channel", "response", "project__organisation"]
+    list_select_related = ["project", "stakeholder_group"]

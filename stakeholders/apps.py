@@ -12,3 +12,8 @@ class StakeholdersConfig(AppConfig):
         guards = STATUS_GUARDS.setdefault(("scoping", "delivery"), [])
         if guard_scoping_complete not in guards:
             guards.append(guard_scoping_complete)
+
+        # The cached public project page is refreshed when what it shows changes.
+        from stakeholders.signals_public import connect_public_page_signals
+
+        connect_public_page_signals()

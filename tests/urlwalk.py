@@ -24,7 +24,7 @@ from projects.models import (
     OrganisationMember,
     ProjectProposal,
 )
-from stakeholders.models import Person, StakeholderGroup
+from stakeholders.models import GroupInvitation, Person, PublicInput, StakeholderGroup
 from tests.conftest import Tenant
 from tests.factories import PersonFactory, PhaseFactory
 
@@ -51,6 +51,8 @@ PK_MODELS: dict[str, type[models.Model]] = {
     "implementation": ImplementationUpdate,
     "disputes": Dispute,
     "stages": StageRecord,
+    "inputs": PublicInput,
+    "group-invitations": GroupInvitation,
 }
 
 # URL names that anyone may open without an account.
@@ -67,7 +69,7 @@ PUBLIC_NAMES = {
     "api-schema",
     "api-docs",
 }
-PUBLIC_NAMESPACES = {"public", "public_boards"}
+PUBLIC_NAMESPACES = {"public", "public_boards", "public_project"}
 
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -173,6 +175,10 @@ def build_objects(tenant: Tenant) -> TenantObjects:
             started_on=datetime.date(2026, 2, 1),
             due_on=datetime.date(2026, 2, 15),
         )
+        public_input = PublicInput.objects.filter(project=project).first()
+        group_invitation = GroupInvitation.objects.create(
+            project=project, stakeholder_group=group, channel="letter", sent_on=datetime.date(2026, 1, 5)
+        )
         return TenantObjects(
             ids={
                 phase._meta.model: phase.pk,
@@ -191,6 +197,8 @@ def build_objects(tenant: Tenant) -> TenantObjects:
                 ImplementationUpdate: update.pk,
                 Dispute: dispute.pk,
                 StageRecord: stage.pk,
+                PublicInput: public_input.pk,
+                GroupInvitation: group_invitation.pk,
             }
         )
 

@@ -1,0 +1,14 @@
+"""Public pages of a project, under `/p/<org>/<project>/` (namespace
+"public_project"): no account needed (TEAM-9, TEAM-10)."""
+
+from django.urls import path
+
+from stakeholders import public_views
+
+app_name = "public_project"
+
+urlpatterns = [
+    path("", public_views.project_page, name="project_page"),
+    path("input/", public_views.input_form, name="input_form"),
+    path("input/thanks/", public_views.input_thanks, name="input_thanks"),
+]
