@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "SeatEndReasonEnum": "boards.models.SeatEndReason",
         "InputStatusEnum": "stakeholders.models.InputStatus",
         "InputImpactEnum": "stakeholders.models.InputImpact",
+        "StageKindEnum": "disputes.models.StageKind",
+        "DisputeStatusEnum": "disputes.models.DisputeStatus",
         # Decisions and the ledger: `kind`, `status` and `body` carry these
         # choice sets beside other ones of the same field name.
         "BodyKindEnum": "boards.models.BodyKind",

@@ -89,6 +89,9 @@ def clean_procedure_proposal(body: Body, proposal: dict[str, Any]) -> dict[str, 
                 {"proposal": f"stages: each stage has a time limit of 1 to {MAX_DAYS} days."}
             )
         cleaned.append({"kind": stage["kind"], "days": days})
+    if cleaned[-1]["kind"] != StageKind.BODY_VOTE:
+        # Otherwise a dispute whose parties never agree could never end.
+        raise ValidationError({"proposal": "stages: the last stage must be a vote of the whole body."})
     return {"stages": cleaned}
 
 
@@ -139,6 +142,8 @@ def dispute_raise(
 ) -> Dispute:
     """BOARD-6, GROUP-5: any seat holder can raise a dispute, as easily as a
     professional; it follows the procedure the body agreed."""
+    if body.status == "closed" or not body.project.is_open:
+        raise Conflict("This body has closed with its project.")
     raiser_seat = seat_of(actor, body)
     if raiser_seat is None:
         raise NotAllowed("Only members of this body can raise a dispute about it.")

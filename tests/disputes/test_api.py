@@ -259,7 +259,12 @@ def test_a_party_or_the_project_team_cannot_mediate(
     api_as, tenant_a: Tenant, tenant_b: Tenant, group
 ) -> None:
     overview, seats = group
-    agree_procedure(tenant_a, overview, seats, {"stages": [{"kind": "mediation", "days": 10}]})
+    agree_procedure(
+        tenant_a,
+        overview,
+        seats,
+        {"stages": [{"kind": "mediation", "days": 10}, {"kind": "body_vote", "days": 7}]},
+    )
     dispute = raise_dispute(tenant_a, overview, seats[0], [seats[3]])
     manager = project_manager(tenant_a)
     with scopes_disabled():
@@ -306,7 +311,13 @@ def test_moving_through_the_stages(
         tenant_a,
         overview,
         seats,
-        {"stages": [{"kind": "facilitated_discussion", "days": 7}, {"kind": "mediation", "days": 7}]},
+        {
+            "stages": [
+                {"kind": "facilitated_discussion", "days": 7},
+                {"kind": "mediation", "days": 7},
+                {"kind": "body_vote", "days": 7},
+            ]
+        },
     )
     dispute = raise_dispute(tenant_a, overview, seats[0], [seats[3]])
     advance = dispute_url("api-dispute-advance", tenant_a, dispute)
@@ -332,6 +343,10 @@ def test_moving_through_the_stages(
         dispute_url("api-dispute-stages", tenant_a, dispute),
         {"mediator": mediator.pk, "result": "Y"},
         format="json",
+    )
+    assert client.post(advance).json()["current_stage"] == 3
+    client.post(
+        dispute_url("api-dispute-stages", tenant_a, dispute), {"result": "Put to the vote"}, format="json"
     )
     response = client.post(advance)
     assert response.status_code == 409

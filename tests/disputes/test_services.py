@@ -116,7 +116,12 @@ def test_dispute_moves_through_stages_and_ends_by_agreement(
 @pytest.mark.rule("BOARD-6")
 def test_a_party_or_project_team_cannot_mediate(tenant_a: Tenant, active_board, in_org_a: None) -> None:
     board, seats = active_board
-    agree_procedure(board, seats, tenant_a.facilitator, {"stages": [{"kind": "mediation", "days": 10}]})
+    agree_procedure(
+        board,
+        seats,
+        tenant_a.facilitator,
+        {"stages": [{"kind": "mediation", "days": 10}, {"kind": "body_vote", "days": 7}]},
+    )
     dispute = services.dispute_raise(body=board, summary="S", respondents=[seats[5]], actor=user_of(seats[0]))
     with pytest.raises(RuleViolation) as refused:
         services.stage_record(

@@ -386,7 +386,12 @@ def test_facilitators_and_the_project_manager_cannot_close_or_withdraw(
 @pytest.mark.rule("GROUP-5")
 def test_a_party_or_the_project_team_cannot_mediate(client_as, tenant_a: Tenant, group) -> None:
     overview, seats = group
-    agree_procedure(tenant_a, overview, seats, {"stages": [{"kind": "mediation", "days": 10}]})
+    agree_procedure(
+        tenant_a,
+        overview,
+        seats,
+        {"stages": [{"kind": "mediation", "days": 10}, {"kind": "body_vote", "days": 7}]},
+    )
     dispute = raise_dispute(tenant_a, overview, seats[0], [seats[3]])
     manager = project_manager(tenant_a)
     with scopes_disabled():
