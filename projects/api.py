@@ -1,5 +1,6 @@
-"""REST API for organisations, members, invitations, proposals, the audit log,
-projects and their plans (`/api/v1/…`).
+"""REST API for organisations, members, invitations, proposals, the audit log
+and projects (`/api/v1/…`); a project's plans, budget and roles are in
+`projects.api_plans`.
 
 Views only translate: they validate input with serializers, look objects up
 through selectors (always filtered by the organisation of the URL, so another
@@ -15,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
 from django_scopes import scope
@@ -41,12 +41,9 @@ from coprod.api import (
 from projects import selectors, services
 from projects.models import (
     AuditEvent,
-    BudgetLine,
-    Milestone,
     Organisation,
     OrganisationInvitation,
     OrganisationMember,
-    Phase,
     Project,
     ProjectProposal,
 )
@@ -54,22 +51,16 @@ from projects.permissions import (
     can_view_audit_log,
     can_view_members,
     can_view_proposals,
-    project_grants_of,
     role_in,
 )
 from projects.serializers import (
     AuditEventFilterSerializer,
     AuditEventSerializer,
-    BudgetLineSerializer,
     InvitationSerializer,
     MemberRoleSerializer,
     MemberSerializer,
-    MilestoneSerializer,
     OrganisationSerializer,
-    PhaseSerializer,
     ProjectCreateSerializer,
-    ProjectRoleChangeSerializer,
-    ProjectRoleSerializer,
     ProjectSerializer,
     ProjectStatusSerializer,
     ProposalAcceptSerializer,
@@ -79,9 +70,6 @@ from projects.serializers import (
     TokenCredentialsSerializer,
     TokenResponseSerializer,
 )
-
-User = get_user_model()
-
 
 # --- Authentication ----------------------------------------------------------------
 
@@ -452,219 +440,3 @@ class ProjectStatusView(ProjectView):
         new_status = validated(ProjectStatusSerializer, request.data)["status"]
         updated = services.project_change_status(project=self.project, status=new_status, actor=request.user)
         return Response(ProjectSerializer(updated).data)
-
-
-# --- Phases and milestones (TEAM-1) ------------------------------------------------
-
-
-class PhaseView(ProjectView):
-    serializer_class = PhaseSerializer
-
-    def visible(self) -> QuerySet[Phase]:
-        return self.project.phases.all()
-
-
-@extend_schema_view(
-    get=doc("Phases of a project", tag="plans", ok={200: PhaseSerializer}, errors=READ_ERRORS),
-    post=doc(
-        "Add a phase",
-        tag="plans",
-        description="TEAM-1: involvement is planned per phase. Admins, facilitators and the project's "
-        "managers and facilitators.",
-        request=PhaseSerializer,
-        ok={201: PhaseSerializer},
-        errors=WRITE_ERRORS,
-    ),
-)
-class PhaseListView(PhaseView, generics.ListCreateAPIView):
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        phase = services.phase_add(
-            project=self.project, actor=request.user, **validated(PhaseSerializer, request.data)
-        )
-        return Response(PhaseSerializer(phase).data, status=status.HTTP_201_CREATED)
-
-
-class PhaseDetailView(PhaseView):
-    @doc("A phase", tag="plans", ok={200: PhaseSerializer}, errors=READ_ERRORS)
-    def get(self, request: Request, org: str, project: str, pk: int) -> Response:
-        return Response(PhaseSerializer(self.get_object()).data)
-
-    @doc(
-        "Edit a phase",
-        tag="plans",
-        request=PhaseSerializer,
-        ok={200: PhaseSerializer},
-        errors=WRITE_ERRORS,
-    )
-    def patch(self, request: Request, org: str, project: str, pk: int) -> Response:
-        phase = self.get_object()
-        changes = validated(PhaseSerializer, request.data, instance=phase, partial=True)
-        phase = services.phase_update(phase=phase, actor=request.user, **changes)
-        return Response(PhaseSerializer(phase).data)
-
-    @doc("Remove a phase", tag="plans", ok={204: None}, errors=(401, 403, 404, 409))
-    def delete(self, request: Request, org: str, project: str, pk: int) -> Response:
-        services.phase_remove(phase=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class MilestoneView(ProjectView):
-    serializer_class = MilestoneSerializer
-
-    def visible(self) -> QuerySet[Milestone]:
-        return self.project.milestones.all()
-
-
-@extend_schema_view(
-    get=doc("Milestones of a project", tag="plans", ok={200: MilestoneSerializer}, errors=READ_ERRORS),
-    post=doc(
-        "Add a milestone",
-        tag="plans",
-        description="`phase` must be a phase of this project. Completion is not set here: the "
-        "Overview Group reviews a milestone first (GROUP-8).",
-        request=MilestoneSerializer,
-        ok={201: MilestoneSerializer},
-        errors=WRITE_ERRORS,
-    ),
-)
-class MilestoneListView(MilestoneView, generics.ListCreateAPIView):
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = validated(MilestoneSerializer, request.data, context=self.get_serializer_context())
-        milestone = services.milestone_add(project=self.project, actor=request.user, **data)
-        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
-
-
-class MilestoneDetailView(MilestoneView):
-    @doc("A milestone", tag="plans", ok={200: MilestoneSerializer}, errors=READ_ERRORS)
-    def get(self, request: Request, org: str, project: str, pk: int) -> Response:
-        return Response(MilestoneSerializer(self.get_object()).data)
-
-    @doc(
-        "Edit a milestone",
-        tag="plans",
-        description="`phase` must be a phase of this project.",
-        request=MilestoneSerializer,
-        ok={200: MilestoneSerializer},
-        errors=WRITE_ERRORS,
-    )
-    def patch(self, request: Request, org: str, project: str, pk: int) -> Response:
-        milestone = self.get_object()
-        changes = validated(
-            MilestoneSerializer,
-            request.data,
-            instance=milestone,
-            partial=True,
-            context=self.get_serializer_context(),
-        )
-        milestone = services.milestone_update(milestone=milestone, actor=request.user, **changes)
-        return Response(MilestoneSerializer(milestone).data)
-
-    @doc("Remove a milestone", tag="plans", ok={204: None}, errors=(401, 403, 404, 409))
-    def delete(self, request: Request, org: str, project: str, pk: int) -> Response:
-        services.milestone_remove(milestone=self.get_object(), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- Budget (BOARD-7: read-only) ---------------------------------------------------
-
-_BUDGET_READ_ONLY = (
-    "BOARD-7: the budget changes only through an agreed Project Board decision, so this resource is "
-    "read-only: POST, PUT, PATCH and DELETE answer 405."
-)
-
-
-class BudgetLineView(ProjectView):
-    serializer_class = BudgetLineSerializer
-
-    def visible(self) -> QuerySet[BudgetLine]:
-        return self.project.budget_lines.all()
-
-
-@extend_schema_view(
-    get=doc(
-        "Budget lines of a project",
-        tag="plans",
-        description=_BUDGET_READ_ONLY,
-        ok={200: BudgetLineSerializer},
-        errors=READ_ERRORS,
-    )
-)
-class BudgetLineListView(BudgetLineView, generics.ListAPIView):
-    """Read-only: no create (BOARD-7)."""
-
-
-class BudgetLineDetailView(BudgetLineView):
-    @doc(
-        "A budget line",
-        tag="plans",
-        description=_BUDGET_READ_ONLY,
-        ok={200: BudgetLineSerializer},
-        errors=READ_ERRORS,
-    )
-    def get(self, request: Request, org: str, project: str, pk: int) -> Response:
-        return Response(BudgetLineSerializer(self.get_object()).data)
-
-
-# --- Per-project roles (django-guardian) ---------------------------------------------
-
-
-def _role_row(user: Any, grants: list[str]) -> dict[str, Any]:
-    return {"user": user.pk, "username": user.get_username(), "name": user.get_full_name(), "grants": grants}
-
-
-class ProjectRoleView(ProjectView):
-    serializer_class = ProjectRoleSerializer
-
-    def change(self, request: Request, users: QuerySet, action: Any) -> Response:
-        data = validated(ProjectRoleChangeSerializer, request.data, users=users)
-        action(project=self.project, user=data["user"], grant=data["grant"], actor=request.user)
-        grants = sorted(project_grants_of(data["user"], self.project))
-        return Response(ProjectRoleSerializer(_role_row(data["user"], grants)).data)
-
-
-class ProjectRoleListView(ProjectRoleView, generics.ListAPIView):
-    @doc(
-        "Who holds a role on this project",
-        tag="projects",
-        description="Project managers, project team members and project facilitators.",
-        ok={200: ProjectRoleSerializer},
-        errors=READ_ERRORS,
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        rows = [
-            _role_row(user, grants) for user, grants in selectors.project_role_holders(project=self.project)
-        ]
-        page = self.paginate_queryset(rows)
-        if page is None:
-            return Response(ProjectRoleSerializer(rows, many=True).data)
-        return self.get_paginated_response(ProjectRoleSerializer(page, many=True).data)
-
-    def get_queryset(self) -> QuerySet:
-        return User.objects.none()  # The rows come from guardian, see `get`.
-
-    @doc(
-        "Give someone a role on this project",
-        tag="projects",
-        description="`user` must be a member of this organisation. Admins and facilitators.",
-        request=ProjectRoleChangeSerializer,
-        ok={200: ProjectRoleSerializer},
-        errors=WRITE_ERRORS,
-    )
-    def post(self, request: Request, org: str, project: str) -> Response:
-        users = selectors.member_users(organisation=self.organisation)
-        return self.change(request, users, services.project_grant_role)
-
-
-class ProjectRoleRevokeView(ProjectRoleView):
-    @doc(
-        "Take a role on this project away",
-        tag="projects",
-        description="Admins and facilitators.",
-        request=ProjectRoleChangeSerializer,
-        ok={200: ProjectRoleSerializer},
-        errors=WRITE_ERRORS,
-    )
-    def post(self, request: Request, org: str, project: str) -> Response:
-        # Members, and anyone still holding a grant here, so a grant can always be taken away.
-        users = selectors.project_grant_users(project=self.project)
-        return self.change(request, users, services.project_revoke_role)

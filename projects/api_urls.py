@@ -7,19 +7,19 @@ patterns and fills those names in. Names are prefixed `api-`, no namespace.
 
 from django.urls import include, path
 
-from projects import api
+from projects import api, api_plans
 
 project_urls = [
     path("", api.ProjectDetailView.as_view(), name="api-project-detail"),
     path("status/", api.ProjectStatusView.as_view(), name="api-project-status"),
-    path("phases/", api.PhaseListView.as_view(), name="api-phase-list"),
-    path("phases/<int:pk>/", api.PhaseDetailView.as_view(), name="api-phase-detail"),
-    path("milestones/", api.MilestoneListView.as_view(), name="api-milestone-list"),
-    path("milestones/<int:pk>/", api.MilestoneDetailView.as_view(), name="api-milestone-detail"),
-    path("budget-lines/", api.BudgetLineListView.as_view(), name="api-budget-line-list"),
-    path("budget-lines/<int:pk>/", api.BudgetLineDetailView.as_view(), name="api-budget-line-detail"),
-    path("roles/", api.ProjectRoleListView.as_view(), name="api-project-role-list"),
-    path("roles/revoke/", api.ProjectRoleRevokeView.as_view(), name="api-project-role-revoke"),
+    path("phases/", api_plans.PhaseListView.as_view(), name="api-phase-list"),
+    path("phases/<int:pk>/", api_plans.PhaseDetailView.as_view(), name="api-phase-detail"),
+    path("milestones/", api_plans.MilestoneListView.as_view(), name="api-milestone-list"),
+    path("milestones/<int:pk>/", api_plans.MilestoneDetailView.as_view(), name="api-milestone-detail"),
+    path("budget-lines/", api_plans.BudgetLineListView.as_view(), name="api-budget-line-list"),
+    path("budget-lines/<int:pk>/", api_plans.BudgetLineDetailView.as_view(), name="api-budget-line-detail"),
+    path("roles/", api_plans.ProjectRoleListView.as_view(), name="api-project-role-list"),
+    path("roles/revoke/", api_plans.ProjectRoleRevokeView.as_view(), name="api-project-role-revoke"),
 ]
 
 organisation_urls = [

@@ -95,15 +95,19 @@ def test_rule_refusals_are_documented(schema: dict) -> None:
 
 
 @pytest.mark.rule("BOARD-7")
-def test_budget_lines_are_documented_read_only(schema: dict) -> None:
-    for path in (
-        "/api/v1/orgs/{org}/projects/{project}/budget-lines/",
-        "/api/v1/orgs/{org}/projects/{project}/budget-lines/{id}/",
+def test_budget_writes_are_documented_as_refused(schema: dict) -> None:
+    for path, writes in (
+        ("/api/v1/orgs/{org}/projects/{project}/budget-lines/", {"post"}),
+        ("/api/v1/orgs/{org}/projects/{project}/budget-lines/{id}/", {"put", "patch", "delete"}),
     ):
         item = schema["paths"][path]
-        assert set(item) & HTTP_METHODS == {"get"}
-        assert "BOARD-7" in item["get"]["description"]
-        assert "405" in item["get"]["description"]
+        assert set(item) & HTTP_METHODS == {"get"} | writes
+        for method in {"get"} | writes:
+            assert "BOARD-7" in item[method]["description"]
+            assert "budget_change" in item[method]["description"]
+        for method in writes:
+            assert "403" in item[method]["responses"]
+            assert "requestBody" not in item[method]
 
 
 def test_token_endpoint_is_documented(schema: dict) -> None:

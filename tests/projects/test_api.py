@@ -1038,10 +1038,17 @@ def test_budget_lines_cannot_be_changed_through_the_api(tenant_a: Tenant, api_as
     body = {"partner": "Council", "purpose": "Staff", "amount": "50000.00"}
     list_path = url("api-budget-line-list", org="riverside", project=PROJECT)
     detail = url("api-budget-line-detail", org="riverside", project=PROJECT, pk=line.pk)
-    assert api.post(list_path, body, format="json").status_code == 405
-    assert api.put(detail, body, format="json").status_code == 405
-    assert api.patch(detail, {"amount": "1.00"}, format="json").status_code == 405
-    assert api.delete(detail).status_code == 405
+    attempts = [
+        api.post(list_path, body, format="json"),
+        api.put(detail, body, format="json"),
+        api.patch(detail, {"amount": "1.00"}, format="json"),
+        api.delete(detail),
+    ]
+    # A refusal that names the rule and the way to do it (a board item), not a 405.
+    assert [r.status_code for r in attempts] == [403] * 4
+    assert {r.json()["rule"] for r in attempts} == {"BOARD-7"}
+    assert all("bodies/board/items/" in r.json()["detail"] for r in attempts)
+    assert len(audit("refused.projects.budget_write_refused", rule="BOARD-7")) == 4
     assert count(BudgetLine) == 1
     assert reload(line).amount == Decimal("1200.00")
 
