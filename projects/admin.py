@@ -5,7 +5,8 @@ models directly, bypassing the services, so what the rules reserve for a
 process is read-only here: the audit log (never edited), budget lines
 (BOARD-7: only an agreed board decision changes them), a project's status
 (BOARD-10: only a board decision closes a project) and a proposal's decision
-(SCOPE-1: decided by a facilitator with a published reason).
+(SCOPE-1: decided by a facilitator with a published reason), and the flags
+raised and resolved by the cadence checks with the emails claimed for them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from django.http import HttpRequest
 from projects.models import (
     AuditEvent,
     BudgetLine,
+    DigestEmail,
+    Flag,
+    FlagEmail,
     Milestone,
     Organisation,
     OrganisationInvitation,
@@ -147,3 +151,35 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["rule", "organisation", "created_at"]
     list_select_related = ["organisation", "project"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    """Raised and resolved by the cadence checks themselves (BOARD-9, GROUP-6,
+    GROUP-8, TEAM-3, TEAM-9), never by hand."""
+
+    list_display = ["title", "organisation", "project", "kind", "rule", "since", "opened_at", "resolved_at"]
+    search_fields = ["title", "key", "project__title", "organisation__name"]
+    list_filter = ["kind", "rule", "organisation", "resolved_at"]
+    list_select_related = ["organisation", "project"]
+    date_hierarchy = "opened_at"
+
+
+@admin.register(FlagEmail)
+class FlagEmailAdmin(ReadOnlyAdmin):
+    """The claim that makes a flag's email go out once."""
+
+    list_display = ["flag", "user", "claimed_at", "sent_at"]
+    search_fields = ["flag__title", "user__username", "user__email"]
+    list_filter = ["flag__organisation", "sent_at"]
+    list_select_related = ["flag", "user"]
+
+
+@admin.register(DigestEmail)
+class DigestEmailAdmin(ReadOnlyAdmin):
+    """The claim that makes the daily digest go out once per person and day."""
+
+    list_display = ["user", "organisation", "day", "flag_count", "sent_at"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    list_filter = ["organisation", "day"]
+    list_select_related = ["organisation", "user"]

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from projects.management.commands.seed_demo import (
     DEMO_PASSWORD,
@@ -72,10 +72,12 @@ def test_seed_builds_the_demo_project() -> None:
         assert Person.objects.filter(organisation=northmoor, access_needs__icontains="BSL").exists()
         assert [p.name for p in project.phases.all()] == ["Scoping", "Co-design", "Pilot", "Roll-out"]
         assert project.milestones.count() >= 4
-        assert project.budget_lines.count() == 3
+        # Three lines agreed at set-up, one added later by a board decision (BOARD-7).
+        assert project.budget_lines.count() == 4
         budget_events = AuditEvent.objects.filter(project=project, action="projects.budget_line.recorded")
-        assert budget_events.count() == 3
-        assert all(e.data["authority"] == "initial budget agreed at project set-up" for e in budget_events)
+        authorities = sorted(e.data["authority"] for e in budget_events)
+        assert authorities[:1] == ["board decision #3"]
+        assert authorities[1:] == ["initial budget agreed at project set-up"] * 3
         proposals = ProjectProposal.objects.filter(organisation=northmoor)
         assert proposals.filter(status=ProjectProposal.Status.PENDING).count() == 1
         declined = proposals.get(status=ProjectProposal.Status.DECLINED)
@@ -98,27 +100,35 @@ def test_seed_builds_the_demo_project() -> None:
         assert not OrganisationMember.objects.filter(organisation=eastbrook, user=facilitator).exists()
 
 
-def test_demo_board_is_seated_and_can_be_activated() -> None:
-    """The demo Project Board has a seat for every stakeholder group and
-    enough non-professional seats, so the facilitator can activate it
-    (BOARD-2, BOARD-4); the demo leaves it forming for them to try."""
-    from boards import services as board_services
-    from boards.models import Body, BodyKind, BodyStatus, Seat
+def test_demo_bodies_govern_and_decide() -> None:
+    """The demo board seats every stakeholder group with enough
+    non-professional seats (BOARD-2, BOARD-4), and both bodies are active,
+    have met, decided (a chair, a budget change), returned a decision with
+    what the group needs (GROUP-6), and keep a verifiable ledger (LEDGER-1);
+    one Overview Group member resigned (a past seat); a dispute is in
+    mediation (BOARD-6, GROUP-5)."""
+    from boards.ledger import verify
+    from boards.models import AgendaItem, Body, BodyKind, BodyStatus, Seat
+    from disputes.models import Dispute
 
     _seed()
     with scopes_disabled():
         project = Project.objects.get(organisation__slug="northmoor", slug="beacon-day-service")
         board = Body.objects.get(project=project, kind=BodyKind.BOARD)
-        assert board.status == BodyStatus.FORMING
+        group = Body.objects.get(project=project, kind=BodyKind.OVERVIEW)
+        assert board.status == BodyStatus.ACTIVE and group.status == BodyStatus.ACTIVE
         seats = Seat.objects.filter(body=board, is_open=True)
         seated_groups = set(seats.exclude(stakeholder_group=None).values_list("stakeholder_group", flat=True))
         assert seated_groups == set(
             StakeholderGroup.objects.filter(project=project).values_list("pk", flat=True)
         )
-        facilitator = get_user_model().objects.get(username="facilitator@northmoor.example")
-    with scope(organisation=project.organisation):
-        board = board_services.body_activate(body=board, actor=facilitator)
-    assert board.status == BodyStatus.ACTIVE
+        assert board.chair_seat is not None and board.chair_seat.capacity == "service_user"
+        assert Seat.objects.filter(body=group, is_open=False, end_reason="resigned").count() == 1
+        returned = AgendaItem.objects.get(body=group, kind="return")
+        assert returned.return_information and returned.return_resources and returned.return_skills
+        dispute = Dispute.objects.get(body=group)
+        assert dispute.status == "open" and dispute.stages.get(order=2).mediator is not None
+        assert verify(project).ok
 
 
 def test_demo_logins_work_and_are_printed() -> None:

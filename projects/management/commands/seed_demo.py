@@ -390,6 +390,12 @@ class Command(BaseCommand):
             for partner, purpose, amount in BEACON_BUDGET:
                 _budget_line(project, northmoor_admin, partner, purpose, amount)
             _board_seats(project, facilitator)
+            # The bodies at work: activated, meeting, deciding, a decision
+            # returned and a dispute in mediation (boards.demo reaches across
+            # apps for the demo only).
+            from boards.demo import seed_governance
+
+            seed_governance(project, facilitator)
             _proposal(northmoor, PENDING_PROPOSAL)
             declined = _proposal(northmoor, DECLINED_PROPOSAL)
             if declined.status == ProjectProposal.Status.PENDING:
