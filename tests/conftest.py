@@ -77,7 +77,9 @@ def _make_tenant(slug: str, name: str) -> Tenant:
             during_scoping=True,
             status="answered",
         )
-        InputResponse.objects.create(input=heard, public_text="We will.", incorporated="yes", how_or_why="Kept.")
+        InputResponse.objects.create(
+            input=heard, public_text="We will.", incorporated="yes", how_or_why="Kept."
+        )
         project.no_negative_impact_reason = "A test project: nobody could be negatively affected by it."
         project.save(update_fields=["no_negative_impact_reason"])
         return Tenant(

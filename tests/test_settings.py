@@ -131,12 +131,32 @@ def test_production_settings_are_secure() -> None:
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
-def _env_example_variables() -> set[str]:
+def _env_example_names() -> list[str]:
     text = (BASE_DIR / ".env.example").read_text()
-    return set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE))
+    # `NAME=` or `# NAME=` at the start of a line (an indented mention in a comment is not a listing).
+    return re.findall(r"^#? ?([A-Z][A-Z0-9_]*)=", text, flags=re.MULTILINE)
+
+
+def _env_example_variables() -> set[str]:
+    return set(_env_example_names())
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Docker Compose refuses a mapping with a repeated key; PyYAML keeps the
+    last one silently. Refuse it here too."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        # Keys written in this mapping; `<<: *anchor` merges may be overridden.
+        keys = [key.value for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise yaml.constructor.ConstructorError(None, None, f"repeated keys {repeated}", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def test_env_example_documents_every_setting() -> None:
+    names = _env_example_names()
+    assert sorted({n for n in names if names.count(n) > 1}) == [], "listed twice in .env.example"
     documented = _env_example_variables()
     read = settings_variables()
     assert read - documented == set(), "read by settings but missing from .env.example"
@@ -144,7 +164,7 @@ def test_env_example_documents_every_setting() -> None:
 
 
 def test_compose_passes_every_setting_to_the_app() -> None:
-    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    compose = yaml.load((BASE_DIR / "docker-compose.yml").read_text(), Loader=_UniqueKeyLoader)  # noqa: S506
     services = compose["services"]
     environments = {name: services[name]["environment"] for name in ("migrate", "web", "worker", "beat")}
     first = environments["web"]
