@@ -1,0 +1,59 @@
+"""Two sweeps at once (two beats, or a redelivered task) create each flag and
+each email once. Needs real concurrent connections: PostgreSQL (CI)."""
+
+from __future__ import annotations
+
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+from django_scopes import scopes_disabled
+
+from boards.models import Body
+from projects import monitoring
+from projects.models import Flag, FlagEmail
+from tests.conftest import Tenant
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.rule("BOARD-9")]
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent sweeps need PostgreSQL (CI runs this with DATABASE_URL set).")
+
+
+def test_concurrent_sweeps_raise_and_email_once(tenant_a: Tenant, tenant_b: Tenant) -> None:
+    now = datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    with scopes_disabled():
+        Body.objects.filter(project__in=[tenant_a.project, tenant_b.project]).update(
+            status="suspended", status_since=now - datetime.timedelta(days=3), status_reason="A resignation"
+        )
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            monitoring.sweep(now)
+            monitoring.notify_new_flags(now)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors[:3]
+    with scopes_disabled():
+        keys = list(Flag.objects.filter(resolved_at__isnull=True).values_list("project_id", "key"))
+        assert len(keys) == len(set(keys)) >= 4
+        claims = list(FlagEmail.objects.values_list("flag_id", "user_id"))
+        assert len(claims) == len(set(claims))
+    sent = [(message.subject, tuple(message.to)) for message in mail.outbox]
+    assert len(sent) == len(set(sent)) == len(claims)
