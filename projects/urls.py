@@ -2,7 +2,7 @@
 are `org`, `project` (the project's slug) and `pk`: the tenant-isolation test
 walks every pattern with those names."""
 
-from django.urls import path
+from django.urls import include, path
 
 from projects import views
 
@@ -33,4 +33,6 @@ urlpatterns = [
     path("proposals/", views.proposal_list, name="proposal_list"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("audit/", views.audit_log, name="audit_log"),
+    # Flags of the cadence monitoring and how members hear about them.
+    path("", include("projects.flag_urls")),
 ]
