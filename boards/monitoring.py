@@ -139,12 +139,29 @@ def meeting_cadence(now: datetime.datetime) -> Iterator[FlagSpec]:
 @check
 def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
     """BOARD-9, GROUP-8: an item still undecided after its deadline, or
-    carried over for more held meetings than the project allows."""
+    carried over for more held meetings than the project allows. Reads plain
+    values, not model instances, because it walks every open item."""
     today = timezone.localdate(now)
-    items = AgendaItem.objects.filter(
+    # One reversed URL filled in per row: reverse() for every item is slow.
+    url_template = reverse(
+        "boards:item_detail", kwargs={"org": "ORG", "project": "PROJECT", "kind": "KIND", "pk": 999999999}
+    )
+    rows = AgendaItem.objects.filter(
         status__in=(ItemStatus.OPEN, ItemStatus.VOTING), body__project__status__in=("scoping", "delivery")
-    ).select_related("body__project__organisation")
-    held = defaultdict(list)
+    ).values_list(
+        "pk",
+        "title",
+        "deadline",
+        "created_at",
+        "body_id",
+        "body__kind",
+        "body__project_id",
+        "body__project__slug",
+        "body__project__carry_over_limit",
+        "body__project__organisation_id",
+        "body__project__organisation__slug",
+    )
+    held: dict[int, list[datetime.date]] = defaultdict(list)
     for body_id, day in (
         Meeting.objects.filter(
             status=Meeting.Status.HELD, body__items__status__in=(ItemStatus.OPEN, ItemStatus.VOTING)
@@ -153,42 +170,53 @@ def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
         .distinct()
     ):
         held[body_id].append(day)
-    for item in items:
-        body = item.body
-        project = body.project
-        org = project.organisation
-        url = reverse(
-            "boards:item_detail",
-            kwargs={"org": org.slug, "project": project.slug, "kind": body.kind, "pk": item.pk},
+    for (
+        pk,
+        title,
+        deadline,
+        created_at,
+        body_id,
+        kind,
+        project_id,
+        project_slug,
+        limit,
+        org_id,
+        org_slug,
+    ) in rows:
+        url = (
+            url_template.replace("ORG", org_slug, 1)
+            .replace("PROJECT", project_slug, 1)
+            .replace("KIND", kind, 1)
+            .replace("999999999", str(pk), 1)
         )
-        if item.deadline and item.deadline < today:
+        if deadline and deadline < today:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.ITEM_OVERDUE,
-                rule=_cadence_rule(body.kind),
-                key=f"item:{item.pk}:overdue",
-                title=f"“{item.title}” is undecided past its deadline ({item.deadline:%-d %B %Y})",
+                rule=_cadence_rule(kind),
+                key=f"item:{pk}:overdue",
+                title=f"“{title}” is undecided past its deadline ({deadline:%-d %B %Y})",
                 fix="Put it to the vote at the next meeting, or agree a new deadline.",
                 url=url,
-                since=_at_start(item.deadline + datetime.timedelta(days=1)),
-                body_id=body.pk,
+                since=_at_start(deadline + datetime.timedelta(days=1)),
+                body_id=body_id,
             )
-        created = timezone.localdate(item.created_at)
-        carried = sorted(day for day in held[body.pk] if day >= created)
-        if len(carried) > project.carry_over_limit:
+        created = timezone.localdate(created_at)
+        carried = sorted(day for day in held[body_id] if day >= created)
+        if len(carried) > limit:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.ITEM_CARRIED_OVER,
-                rule=_cadence_rule(body.kind),
-                key=f"item:{item.pk}:carried-over",
-                title=f"“{item.title}” has been carried over {len(carried)} meetings",
-                details=f"The project allows {project.carry_over_limit} before it is flagged.",
+                rule=_cadence_rule(kind),
+                key=f"item:{pk}:carried-over",
+                title=f"“{title}” has been carried over {len(carried)} meetings",
+                details=f"The project allows {limit} before it is flagged.",
                 fix="Decide it, or agree what the body needs in order to decide it.",
                 url=url,
-                since=_at_start(carried[project.carry_over_limit]),
-                body_id=body.pk,
+                since=_at_start(carried[limit]),
+                body_id=body_id,
             )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -110,12 +110,16 @@ def sweep(now: datetime.datetime | None = None) -> SweepResult:
         ]
         # A concurrent sweep may insert the same flags: the partial unique
         # index turns the second insert into a no-op instead of a duplicate.
-        Flag.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+        # PostgreSQL takes the whole list in one statement, so the query count
+        # does not grow with the number of flags; SQLite needs batches.
+        batch = None if connection.vendor == "postgresql" else 500
+        Flag.objects.bulk_create(new, ignore_conflicts=True, batch_size=batch)
         cleared = [pk for pk, project_id, key in open_flags if (project_id, key) not in wanted]
         resolved = 0
-        for start in range(0, len(cleared), 1000):
+        step = (len(cleared) or 1) if batch is None else batch
+        for start in range(0, len(cleared), step):
             resolved += Flag.objects.filter(
-                pk__in=cleared[start : start + 1000], resolved_at__isnull=True
+                pk__in=cleared[start : start + step], resolved_at__isnull=True
             ).update(resolved_at=now)
         still_open = Flag.objects.filter(resolved_at__isnull=True).count()
     return SweepResult(raised=len(new), resolved=resolved, open=still_open)

@@ -293,7 +293,14 @@ def project_create(
     return project
 
 
-PROJECT_EDITABLE_FIELDS = {"title", "slug", "summary", "initiator_type"}
+PROJECT_THRESHOLD_FIELDS = {
+    "cadence_grace_days",
+    "carry_over_limit",
+    "implementation_days",
+    "input_answer_days",
+    "term_warning_days",
+}
+PROJECT_EDITABLE_FIELDS = {"title", "slug", "summary", "initiator_type", *PROJECT_THRESHOLD_FIELDS}
 
 
 @refusals_audited
@@ -311,6 +318,16 @@ def project_update(*, project: Project, actor: AbstractBaseUser, **changes: Any)
         )
     if "initiator_type" in changes and changes["initiator_type"] not in InitiatorType.values:
         raise RuleViolation(Rule.SCOPE_1, "Say who initiated this project.", field="initiator_type")
+    # The cadence checks' thresholds (BOARD-9, GROUP-6, TEAM-3, TEAM-9).
+    bad = {
+        field: "Give a whole number of days from 0 to 365."
+        for field in PROJECT_THRESHOLD_FIELDS & set(changes)
+        if not isinstance(changes[field], int)
+        or isinstance(changes[field], bool)
+        or not 0 <= changes[field] <= 365
+    }
+    if bad:
+        raise ValidationError(bad)
     if "slug" in changes and changes["slug"] != project.slug:
         _validate_project_slug(project.organisation, changes["slug"], exclude_pk=project.pk)
     diff = apply_changes(project, changes, PROJECT_EDITABLE_FIELDS)

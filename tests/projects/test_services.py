@@ -379,3 +379,12 @@ def test_scope_hides_nothing_when_filtered_but_guards_unfiltered(tenant_a: Tenan
             Project.objects.filter(organisation=tenant_a.organisation).values_list("title", flat=True)
         )
     assert titles == {tenant_a.project.title}
+
+
+@pytest.mark.rule("BOARD-9")
+def test_cadence_thresholds_are_per_project_settings(tenant_a: Tenant, in_org_a: None) -> None:
+    project = services.project_update(project=tenant_a.project, actor=tenant_a.facilitator, cadence_grace_days=14)
+    assert project.cadence_grace_days == 14
+    with pytest.raises(ValidationError) as refused:
+        services.project_update(project=tenant_a.project, actor=tenant_a.facilitator, carry_over_limit=400)
+    assert "carry_over_limit" in refused.value.message_dict
