@@ -383,7 +383,9 @@ def test_scope_hides_nothing_when_filtered_but_guards_unfiltered(tenant_a: Tenan
 
 @pytest.mark.rule("BOARD-9")
 def test_cadence_thresholds_are_per_project_settings(tenant_a: Tenant, in_org_a: None) -> None:
-    project = services.project_update(project=tenant_a.project, actor=tenant_a.facilitator, cadence_grace_days=14)
+    project = services.project_update(
+        project=tenant_a.project, actor=tenant_a.facilitator, cadence_grace_days=14
+    )
     assert project.cadence_grace_days == 14
     with pytest.raises(ValidationError) as refused:
         services.project_update(project=tenant_a.project, actor=tenant_a.facilitator, carry_over_limit=400)
