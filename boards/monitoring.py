@@ -5,6 +5,7 @@ fixed number of queries, whatever the number of bodies."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -28,9 +29,26 @@ from coprod.rulebook import Rule
 from projects.models import FlagKind, Phase
 from projects.monitoring import FlagSpec, check
 
+_PLACEHOLDER = re.compile(r"ORG|PROJECT|KIND|999999999")
+_TEMPLATES: dict[str, str] = {}
+
+
+def _path(name: str, **values: str) -> str:
+    """reverse() once per URL name, then fill the placeholders in a single
+    pass (inserted values are never rescanned): the checks need a path for
+    every body and item of every organisation, and reverse() is the slow part."""
+    template = _TEMPLATES.get(name)
+    if template is None:
+        kwargs = {"org": "ORG", "project": "PROJECT", "kind": "KIND"}
+        if name == "boards:item_detail":
+            kwargs["pk"] = "999999999"
+        template = _TEMPLATES[name] = reverse(name, kwargs=kwargs)
+    keys = {"ORG": "org", "PROJECT": "project", "KIND": "kind", "999999999": "pk"}
+    return _PLACEHOLDER.sub(lambda match: values[keys[match.group()]], template)
+
 
 def _body_url(org: str, project: str, kind: str) -> str:
-    return reverse("boards:body_detail", kwargs={"org": org, "project": project, "kind": kind})
+    return _path("boards:body_detail", org=org, project=project, kind=kind)
 
 
 def _cadence_rule(kind: str) -> Rule:
@@ -142,10 +160,6 @@ def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
     carried over for more held meetings than the project allows. Reads plain
     values, not model instances, because it walks every open item."""
     today = timezone.localdate(now)
-    # One reversed URL filled in per row: reverse() for every item is slow.
-    url_template = reverse(
-        "boards:item_detail", kwargs={"org": "ORG", "project": "PROJECT", "kind": "KIND", "pk": 999999999}
-    )
     rows = AgendaItem.objects.filter(
         status__in=(ItemStatus.OPEN, ItemStatus.VOTING), body__project__status__in=("scoping", "delivery")
     ).values_list(
@@ -183,12 +197,7 @@ def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
         org_id,
         org_slug,
     ) in rows:
-        url = (
-            url_template.replace("ORG", org_slug, 1)
-            .replace("PROJECT", project_slug, 1)
-            .replace("KIND", kind, 1)
-            .replace("999999999", str(pk), 1)
-        )
+        url = _path("boards:item_detail", org=org_slug, project=project_slug, kind=kind, pk=str(pk))
         if deadline and deadline < today:
             yield FlagSpec(
                 organisation_id=org_id,
