@@ -11,6 +11,7 @@ project, so an id from elsewhere is a 404 (TENANT-1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -153,6 +154,33 @@ def reshow(instance: Any) -> None:
     refused values on it before it refused, and the page must show what is
     stored (the form keeps what was typed)."""
     instance.refresh_from_db()
+
+
+def confirm_removal(
+    request: HttpRequest,
+    *,
+    remove: Callable[[], object],
+    done_message: str,
+    back: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A page that asks before removing something. GET shows it; POST calls
+    the removal service and goes back with `done_message`, or shows the
+    service's refusal on the page (400)."""
+    form = ConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        try:
+            remove()
+        except SERVICE_ERRORS as exc:
+            add_service_error(form, exc)
+            status = 400
+        else:
+            messages.success(request, done_message)
+            return redirect(back)
+    context.update({"form": form, "cancel_url": back})
+    return page(request, template, context, status=status)
 
 
 # --- Home and invitations --------------------------------------------------------------
@@ -529,30 +557,23 @@ def phase_delete(request: HttpRequest, org: str, project: str, pk: int) -> HttpR
     phase = _phase_for(obj, pk)
     allow(permissions.can_edit_project(request.user, obj))
     back = reverse("projects:phase_list", kwargs={"org": org, "project": obj.slug})
-    form = ConfirmForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        name = phase.name
-        try:
-            services.phase_remove(phase=phase, actor=request.user)
-        except SERVICE_ERRORS as exc:
-            add_service_error(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("Phase “%(name)s” removed.") % {"name": name})
-            return redirect(back)
     context = project_context(request, obj, "phases")
     context.update(
         {
-            "form": form,
             "object": phase,
             "kind": _("phase"),
-            "cancel_url": back,
             "consequence": _("Milestones in this phase stay, but are no longer linked to a phase."),
             "breadcrumbs": project_crumbs(obj, (_("Phases"), back), (_("Remove %s") % phase.name, None)),
         }
     )
-    return page(request, "projects/phase_confirm_delete.html", context, status=status)
+    return confirm_removal(
+        request,
+        remove=lambda: services.phase_remove(phase=phase, actor=request.user),
+        done_message=_("Phase “%(name)s” removed.") % {"name": phase.name},
+        back=back,
+        template="projects/phase_confirm_delete.html",
+        context=context,
+    )
 
 
 # --- Milestones -----------------------------------------------------------------
@@ -627,32 +648,25 @@ def milestone_delete(request: HttpRequest, org: str, project: str, pk: int) -> H
     milestone = _milestone_for(obj, pk)
     allow(permissions.can_edit_project(request.user, obj))
     back = reverse("projects:milestone_list", kwargs={"org": org, "project": obj.slug})
-    form = ConfirmForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        title = milestone.title
-        try:
-            services.milestone_remove(milestone=milestone, actor=request.user)
-        except SERVICE_ERRORS as exc:
-            add_service_error(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("Milestone “%(title)s” removed.") % {"title": title})
-            return redirect(back)
     context = project_context(request, obj, "milestones")
     context.update(
         {
-            "form": form,
             "object": milestone,
             "kind": _("milestone"),
-            "cancel_url": back,
             "consequence": "",
             "breadcrumbs": project_crumbs(
                 obj, (_("Milestones"), back), (_("Remove %s") % milestone.title, None)
             ),
         }
     )
-    return page(request, "projects/milestone_confirm_delete.html", context, status=status)
+    return confirm_removal(
+        request,
+        remove=lambda: services.milestone_remove(milestone=milestone, actor=request.user),
+        done_message=_("Milestone “%(title)s” removed.") % {"title": milestone.title},
+        back=back,
+        template="projects/milestone_confirm_delete.html",
+        context=context,
+    )
 
 
 # --- Budget (BOARD-7) and project roles --------------------------------------------------

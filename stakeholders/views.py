@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coprod.forms import SERVICE_ERRORS, add_service_error
-from projects.forms import ConfirmForm
 from projects.models import Project
 from projects.views import (
     allow,
+    confirm_removal,
     org_crumbs,
     organisation_of,
     page,
@@ -141,32 +141,25 @@ def group_delete(request: HttpRequest, org: str, project: str, pk: int) -> HttpR
     obj = project_for(request, project)
     group = _group_for(obj, pk)
     allow(permissions.can_manage_stakeholders(request.user, obj))
-    form = ConfirmForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        name = group.name
-        try:
-            services.stakeholder_group_remove(group=group, actor=request.user)
-        except SERVICE_ERRORS as exc:
-            add_service_error(form, exc)
-            status = 400
-        else:
-            messages.success(request, _("Stakeholder group “%(name)s” removed.") % {"name": name})
-            return redirect(_groups_url(obj))
     context = _register_context(request, obj)
     context.update(
         {
-            "form": form,
             "object": group,
             "kind": _("stakeholder group"),
-            "cancel_url": _groups_url(obj),
             "consequence": _("The group is removed from this project’s stakeholder register."),
             "breadcrumbs": project_crumbs(
                 obj, (_("Stakeholder groups"), _groups_url(obj)), (_("Remove %s") % group.name, None)
             ),
         }
     )
-    return page(request, "stakeholders/group_confirm_delete.html", context, status=status)
+    return confirm_removal(
+        request,
+        remove=lambda: services.stakeholder_group_remove(group=group, actor=request.user),
+        done_message=_("Stakeholder group “%(name)s” removed.") % {"name": group.name},
+        back=_groups_url(obj),
+        template="stakeholders/group_confirm_delete.html",
+        context=context,
+    )
 
 
 # --- People directory -------------------------------------------------------------------
