@@ -11,10 +11,12 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from coprod.rulebook import Rule
-from projects.models import Project
+from projects.models import AuditEvent, Project
 
 
 class Status(StrEnum):
@@ -51,6 +53,24 @@ class RuleResult:
         }
 
 
+# Audit actions that evaluators read as history ("as of" a date, and what was
+# done under which authority). Apps add theirs when their compliance module
+# loads; refusals (`refused.…`) are always read.
+WATCHED_ACTIONS: set[str] = {
+    "projects.project.closed",
+    "projects.project.status_changed",
+    "projects.budget_line.recorded",
+    "projects.budget_line.changed",
+    "projects.budget_line.removed",
+    "projects.project_role.granted",
+    "projects.project_role.revoked",
+}
+
+
+def watch_audit_actions(*actions: str) -> None:
+    WATCHED_ACTIONS.update(actions)
+
+
 class ProjectContext:
     """What evaluators share for one project and one date. Apps load their
     data once into `cache` (keyed by app) so the report costs a fixed number
@@ -60,6 +80,60 @@ class ProjectContext:
         self.project = project
         self.as_of = as_of
         self.cache: dict[str, Any] = {}
+
+    def on_or_before(self, moment: datetime.datetime | None) -> bool:
+        """Did `moment` happen on or before the report's date (local time)?"""
+        return moment is not None and timezone.localdate(moment) <= self.as_of
+
+    def audit_history(self) -> list[dict[str, Any]]:
+        """The project's watched audit events and refusals, oldest first, all
+        dates (later events let an evaluator rewind a status to the report's
+        date). One query, shared by every evaluator."""
+        if "audit" not in self.cache:
+            self.cache["audit"] = list(
+                AuditEvent.objects.filter(project=self.project)
+                .filter(Q(action__startswith="refused.") | Q(action__in=sorted(WATCHED_ACTIONS)))
+                .order_by("created_at", "pk")
+                .values(
+                    "pk", "action", "object_type", "object_id", "object_repr", "rule", "data", "created_at"
+                )
+            )
+        return self.cache["audit"]
+
+    def refusals(self, *rules: Rule) -> list[dict[str, Any]]:
+        """Attempts refused under these rules up to the report's date: the
+        evidence that a block rule held."""
+        wanted = {rule.value for rule in rules}
+        return [
+            event
+            for event in self.audit_history()
+            if event["action"].startswith("refused.")
+            and event["rule"] in wanted
+            and self.on_or_before(event["created_at"])
+        ]
+
+
+def refusal_evidence(context: ProjectContext, *rules: Rule, limit: int = 20) -> list[Evidence]:
+    """Refused attempts as evidence (newest first, at most `limit`)."""
+    found = context.refusals(*rules)
+    return [
+        Evidence(
+            kind="audit_event",
+            id=event["pk"],
+            label=f"Refused {timezone.localtime(event['created_at']):%-d %b %Y %H:%M}: "
+            f"{event['data'].get('detail', event['action'])}"[:300],
+        )
+        for event in reversed(found[-limit:])
+    ]
+
+
+def refusal_summary(context: ProjectContext, *rules: Rule) -> str:
+    count = len(context.refusals(*rules))
+    if not count:
+        return "No attempt to break it has been made."
+    return (
+        f"{count} attempt{'s' if count != 1 else ''} to break it {'were' if count != 1 else 'was'} refused."
+    )
 
 
 Evaluator = Callable[[ProjectContext], RuleResult]

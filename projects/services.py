@@ -767,7 +767,12 @@ def project_grant_role(
         actor=actor,
         action="projects.project_role.granted",
         obj=project,
-        data={"user": user.pk, "grant": grant},
+        rule=Rule.BOARD_7 if grant in PERSONNEL_GRANTS else None,
+        data={
+            "user": user.pk,
+            "grant": grant,
+            "authority": _authority_label(authority) if authority is not None else "",
+        },
     )
 
 
@@ -792,7 +797,12 @@ def project_revoke_role(
         actor=actor,
         action="projects.project_role.revoked",
         obj=project,
-        data={"user": user.pk, "grant": grant},
+        rule=Rule.BOARD_7 if grant in PERSONNEL_GRANTS else None,
+        data={
+            "user": user.pk,
+            "grant": grant,
+            "authority": _authority_label(authority) if authority is not None else "",
+        },
     )
 
 

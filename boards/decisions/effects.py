@@ -93,11 +93,22 @@ def apply_decision(entry: DecisionEntry, item: AgendaItem, actor: Any) -> None:
         )
     elif kind == ItemKind.CLOSE_PROJECT:
         project_services.project_close_by_decision(project=project, authority=entry, actor=actor)
-        Body.objects.filter(project=project).update(
-            status=BodyStatus.CLOSED,
-            status_since=timezone.now(),
-            status_reason=f"Project closed by decision #{entry.sequence}.",
-        )
+        reason = f"Project closed by decision #{entry.sequence}."
+        for closing in Body.objects.filter(project=project).exclude(status=BodyStatus.CLOSED):
+            old_status = closing.status
+            Body.objects.filter(pk=closing.pk).update(
+                status=BodyStatus.CLOSED, status_since=timezone.now(), status_reason=reason
+            )
+            # The status history lets a report rewind a body to any date (BOARD-10, GROUP-9).
+            audit_record(
+                organisation=project.organisation,
+                project=project,
+                actor=actor,
+                action="boards.body.closed",
+                obj=closing,
+                rule=rules_for(closing.kind).stays_in_control,
+                data={"status": [old_status, BodyStatus.CLOSED], "entry": entry.sequence},
+            )
     elif kind in EFFECT_HANDLERS:
         EFFECT_HANDLERS[kind](entry, item, actor)
     else:

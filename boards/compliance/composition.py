@@ -1,7 +1,8 @@
 """Evaluators of the composition and involvement rules (BOARD-1, BOARD-2,
 BOARD-4, GROUP-1, GROUP-3, TEAM-1..6). They read seat terms, so a report can
-be computed "as of" any past date. All of them share one load of the
-project's bodies, seats, groups and phases (four queries)."""
+be computed "as of" any past date; a body's status on that date is rewound
+from the audit log. All of them share one load of the project's bodies,
+seats, groups and phases (four queries)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,17 @@ from boards.composition import (
 )
 from boards.models import Body, BodyStatus, Seat
 from coprod.rulebook import Rule
-from projects.compliance import Evidence, ProjectContext, RuleResult, Status, evaluator
+from projects.compliance import Evidence, ProjectContext, RuleResult, Status, evaluator, watch_audit_actions
 from projects.models import Phase
 from stakeholders.models import StakeholderGroup
+
+STATUS_ACTIONS = (
+    "boards.body.activated",
+    "boards.body.suspended",
+    "boards.body.restored",
+    "boards.body.closed",
+)
+watch_audit_actions(*STATUS_ACTIONS)
 
 FRONT_LINE = {"professional", "staff"}
 IMPLEMENTERS = {"technician", PROJECT_TEAM}
@@ -38,7 +47,7 @@ class BoardData:
         return [] if body is None else [seat for seat in self.seats if seat.body_id == body.pk]
 
 
-def _data(context: ProjectContext) -> BoardData:
+def board_data(context: ProjectContext) -> BoardData:
     if "boards" not in context.cache:
         project = context.project
         context.cache["boards"] = BoardData(
@@ -52,11 +61,28 @@ def _data(context: ProjectContext) -> BoardData:
     return context.cache["boards"]
 
 
-def _active(seats: list[Seat], context: ProjectContext) -> list[Seat]:
+def status_on(context: ProjectContext, body: Body) -> str:
+    """The body's status on the report's date: today's status, rewound
+    through the status changes recorded after that date (each records
+    `[old, new]`)."""
+    later = [
+        event
+        for event in context.audit_history()
+        if event["action"] in STATUS_ACTIONS
+        and event["object_type"] == "boards.body"
+        and event["object_id"] == str(body.pk)
+        and not context.on_or_before(event["created_at"])
+    ]
+    if later and isinstance(later[0]["data"].get("status"), list):
+        return later[0]["data"]["status"][0]
+    return body.status
+
+
+def active_seats(seats: list[Seat], context: ProjectContext) -> list[Seat]:
     return [seat for seat in seats if seat.active_on(context.as_of)]
 
 
-def _seat_evidence(seat: Seat) -> Evidence:
+def seat_evidence(seat: Seat) -> Evidence:
     return Evidence(
         kind="seat",
         id=seat.pk,
@@ -64,37 +90,38 @@ def _seat_evidence(seat: Seat) -> Evidence:
     )
 
 
-def _group_evidence(group: StakeholderGroup) -> Evidence:
+def group_evidence(group: StakeholderGroup) -> Evidence:
     return Evidence(kind="stakeholder_group", id=group.pk, label=group.name)
 
 
-def _body_evidence(body: Body) -> Evidence:
+def body_evidence(body: Body) -> Evidence:
     return Evidence(kind="body", id=body.pk, label=f"{body.get_kind_display()} ({body.get_status_display()})")
 
 
 def _share_result(context: ProjectContext, kind: str, rule: Rule) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     policy = POLICIES[kind]
     body = data.bodies.get(kind)
     if body is None:
         return RuleResult(rule, Status.FAIL, f"The project has no {policy.label}.")
-    active = _active(data.seats_of(kind), context)
+    active = active_seats(data.seats_of(kind), context)
     composition = compose([seat.facts for seat in active], context.as_of)
-    evidence = [_body_evidence(body), *(_seat_evidence(seat) for seat in active)]
+    evidence = [body_evidence(body), *(seat_evidence(seat) for seat in active)]
     share = f"{composition.non_professional} of {composition.total} seats non-professional"
     found = [v for v in violations(policy, composition) if v.rule == rule]
-    if body.status == BodyStatus.FORMING and composition.total == 0:
+    status = status_on(context, body)
+    if status == BodyStatus.FORMING and composition.total == 0:
         return RuleResult(
             rule, Status.NA, f"The {policy.label} is still forming and has no seats yet.", evidence
         )
     if found:
         return RuleResult(rule, Status.FAIL, f"{found[0].message} {found[0].fix}", evidence)
-    if body.status == BodyStatus.SUSPENDED:
+    if status == BodyStatus.SUSPENDED:
         return RuleResult(
             rule,
             Status.WARN,
-            f"{share} on {context.as_of:%-d %b %Y}; the body is suspended since "
-            f"{body.status_since:%-d %b %Y}: {body.status_reason}",
+            f"{share} on {context.as_of:%-d %b %Y}, but the body was suspended on that date: its "
+            "decisions wait until its composition is restored.",
             evidence,
         )
     return RuleResult(
@@ -108,7 +135,7 @@ def _share_result(context: ProjectContext, kind: str, rule: Rule) -> RuleResult:
 
 @evaluator(Rule.BOARD_1)
 def board_remit(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     board = data.bodies.get(BOARD)
     if board is None:
         return RuleResult(Rule.BOARD_1, Status.FAIL, "The project has no Project Board.")
@@ -122,16 +149,18 @@ def board_remit(context: ProjectContext) -> RuleResult:
         )
         if not flag
     ]
-    evidence = [_body_evidence(board)]
+    evidence = [body_evidence(board)]
     if missing:
         return RuleResult(
             Rule.BOARD_1, Status.FAIL, f"The board's remit leaves out: {', '.join(missing)}.", evidence
         )
-    if board.status != BodyStatus.ACTIVE:
+    status = status_on(context, board)
+    if status != BodyStatus.ACTIVE:
         return RuleResult(
             Rule.BOARD_1,
             Status.WARN,
-            f"The board's remit is complete, but the board is {board.get_status_display().lower()}.",
+            f"The board's remit is complete, but the board was {BodyStatus(status).label.lower()} "
+            f"on {context.as_of:%-d %b %Y}.",
             evidence,
         )
     return RuleResult(Rule.BOARD_1, Status.PASS, "An active board holds the full remit.", evidence)
@@ -139,8 +168,8 @@ def board_remit(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.BOARD_2)
 def every_group_on_board(context: ProjectContext) -> RuleResult:
-    data = _data(context)
-    active = _active(data.seats_of(BOARD), context)
+    data = board_data(context)
+    active = active_seats(data.seats_of(BOARD), context)
     seated = {seat.stakeholder_group_id for seat in active}
     if not data.groups:
         return RuleResult(Rule.BOARD_2, Status.NA, "No stakeholder groups are identified yet.")
@@ -151,13 +180,13 @@ def every_group_on_board(context: ProjectContext) -> RuleResult:
             Rule.BOARD_2,
             Status.FAIL,
             f"Groups without a board seat: {names}.",
-            [_group_evidence(group) for group in unseated],
+            [group_evidence(group) for group in unseated],
         )
     return RuleResult(
         Rule.BOARD_2,
         Status.PASS,
         f"All {len(data.groups)} stakeholder groups hold a board seat.",
-        [_seat_evidence(seat) for seat in active],
+        [seat_evidence(seat) for seat in active],
     )
 
 
@@ -173,23 +202,23 @@ def group_share(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.GROUP_1)
 def overview_group_separate(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     group_body = data.bodies.get(OVERVIEW)
     if group_body is None:
         return RuleResult(Rule.GROUP_1, Status.FAIL, "The project has no Overview Group.")
-    active = _active(data.seats_of(OVERVIEW), context)
-    evidence = [_body_evidence(group_body)]
+    active = active_seats(data.seats_of(OVERVIEW), context)
+    evidence = [body_evidence(group_body)]
     team = [seat for seat in active if seat.capacity == PROJECT_TEAM]
     if len(team) > 2:
         return RuleResult(
             Rule.GROUP_1,
             Status.FAIL,
             f"{len(team)} project-team seats on the Overview Group; at most 2 are allowed.",
-            evidence + [_seat_evidence(seat) for seat in team],
+            evidence + [seat_evidence(seat) for seat in team],
         )
     if not active:
         return RuleResult(Rule.GROUP_1, Status.WARN, "The Overview Group has no members yet.", evidence)
-    board_people = {seat.person_id for seat in _active(data.seats_of(BOARD), context)}
+    board_people = {seat.person_id for seat in active_seats(data.seats_of(BOARD), context)}
     group_people = {seat.person_id for seat in active}
     if board_people and group_people == board_people:
         return RuleResult(
@@ -208,7 +237,7 @@ def overview_group_separate(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.TEAM_1)
 def involvement_planned_per_stage(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     if not data.seats:
         return RuleResult(Rule.TEAM_1, Status.NA, "No seats yet.")
     if not data.phases:
@@ -221,7 +250,7 @@ def involvement_planned_per_stage(context: ProjectContext) -> RuleResult:
             Rule.TEAM_1,
             Status.WARN,
             f"{len(unplanned)} seat(s) have neither a phase nor a term end.",
-            [_seat_evidence(seat) for seat in unplanned],
+            [seat_evidence(seat) for seat in unplanned],
         )
     return RuleResult(
         Rule.TEAM_1,
@@ -233,10 +262,10 @@ def involvement_planned_per_stage(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.TEAM_2)
 def representation_balance(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     if not data.groups:
         return RuleResult(Rule.TEAM_2, Status.NA, "No stakeholder groups are identified yet.")
-    active = _active(data.seats, context)
+    active = active_seats(data.seats, context)
     per_group: dict[int, int] = {}
     for seat in active:
         if seat.stakeholder_group_id is not None:
@@ -248,7 +277,7 @@ def representation_balance(context: ProjectContext) -> RuleResult:
             Rule.TEAM_2,
             Status.FAIL,
             "Groups with no seat on either body: " + ", ".join(names[g].name for g in unseated) + ".",
-            [_group_evidence(names[g]) for g in unseated],
+            [group_evidence(names[g]) for g in unseated],
         )
     if imbalanced:
         big, small = imbalanced[0]
@@ -257,19 +286,19 @@ def representation_balance(context: ProjectContext) -> RuleResult:
             Status.WARN,
             f"“{names[big].name}” has {per_group[big]} seats, more than twice the {per_group[small]} of "
             f"“{names[small].name}”.",
-            [_group_evidence(names[big]), _group_evidence(names[small])],
+            [group_evidence(names[big]), group_evidence(names[small])],
         )
     return RuleResult(
         Rule.TEAM_2,
         Status.PASS,
         "Every group holds seats in comparable numbers.",
-        [_group_evidence(group) for group in data.groups],
+        [group_evidence(group) for group in data.groups],
     )
 
 
 @evaluator(Rule.TEAM_3)
 def involved_in_every_phase(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     if not data.phases or not data.groups:
         return RuleResult(Rule.TEAM_3, Status.NA, "Phases and stakeholder groups are needed first.")
     past_gaps: list[str] = []
@@ -286,7 +315,7 @@ def involved_in_every_phase(context: ProjectContext) -> RuleResult:
             if not covered:
                 gap = f"{group.name} in {phase.name}"
                 (past_gaps if phase.starts_on <= context.as_of else future_gaps).append(gap)
-                evidence.append(_group_evidence(group))
+                evidence.append(group_evidence(group))
     if past_gaps:
         return RuleResult(Rule.TEAM_3, Status.FAIL, "Not involved: " + "; ".join(past_gaps) + ".", evidence)
     if future_gaps:
@@ -298,35 +327,35 @@ def involved_in_every_phase(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.TEAM_4)
 def negatively_affected_seated(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     at_risk = [group for group in data.groups if group.may_be_negatively_affected]
     if not at_risk:
         return RuleResult(
             Rule.TEAM_4, Status.NA, "No group that may be negatively affected is identified (see SCOPE-3)."
         )
-    seated = {seat.stakeholder_group_id for seat in _active(data.seats, context)}
+    seated = {seat.stakeholder_group_id for seat in active_seats(data.seats, context)}
     unseated = [group for group in at_risk if group.pk not in seated]
     if unseated:
         return RuleResult(
             Rule.TEAM_4,
             Status.FAIL,
             "May be negatively affected but hold no seat: " + ", ".join(g.name for g in unseated) + ".",
-            [_group_evidence(group) for group in unseated],
+            [group_evidence(group) for group in unseated],
         )
     return RuleResult(
         Rule.TEAM_4,
         Status.PASS,
         "Every group that may be negatively affected holds a seat.",
-        [_group_evidence(group) for group in at_risk],
+        [group_evidence(group) for group in at_risk],
     )
 
 
 @evaluator(Rule.TEAM_5)
 def professionals_involved(context: ProjectContext) -> RuleResult:
-    active = _active(_data(context).seats, context)
+    active = active_seats(board_data(context).seats, context)
     front_line = [seat for seat in active if seat.capacity in FRONT_LINE]
     implementers = [seat for seat in active if seat.capacity in IMPLEMENTERS]
-    evidence = [_seat_evidence(seat) for seat in front_line + implementers]
+    evidence = [seat_evidence(seat) for seat in front_line + implementers]
     if not front_line and not implementers:
         return RuleResult(
             Rule.TEAM_5, Status.FAIL, "No front-line professionals or implementers hold a seat.", evidence
@@ -352,7 +381,7 @@ def professionals_involved(context: ProjectContext) -> RuleResult:
 
 @evaluator(Rule.TEAM_6)
 def indirectly_affected_involved(context: ProjectContext) -> RuleResult:
-    data = _data(context)
+    data = board_data(context)
     indirect = [group for group in data.groups if group.affected == StakeholderGroup.Affected.INDIRECTLY]
     if not data.groups:
         return RuleResult(Rule.TEAM_6, Status.NA, "No stakeholder groups are identified yet.")
@@ -362,20 +391,20 @@ def indirectly_affected_involved(context: ProjectContext) -> RuleResult:
             Status.WARN,
             "No indirectly affected group (such as carers) is identified (see SCOPE-4).",
         )
-    seated = {seat.stakeholder_group_id for seat in _active(data.seats, context)}
+    seated = {seat.stakeholder_group_id for seat in active_seats(data.seats, context)}
     unseated = [group for group in indirect if group.pk not in seated]
     if unseated:
         return RuleResult(
             Rule.TEAM_6,
             Status.FAIL,
             "Indirectly affected but not involved: " + ", ".join(g.name for g in unseated) + ".",
-            [_group_evidence(group) for group in unseated],
+            [group_evidence(group) for group in unseated],
         )
     return RuleResult(
         Rule.TEAM_6,
         Status.PASS,
         "Indirectly affected groups hold seats.",
-        [_group_evidence(group) for group in indirect],
+        [group_evidence(group) for group in indirect],
     )
 
 
@@ -385,7 +414,7 @@ def every_group_takes_part_in_decisions(context: ProjectContext) -> RuleResult:
     meetings. Counts votes by the seats of each group up to the date."""
     from boards.models import Vote
 
-    data = _data(context)
+    data = board_data(context)
     if not data.groups:
         return RuleResult(Rule.TEAM_8, Status.NA, "No stakeholder groups are identified yet.")
     voted = set(
@@ -403,6 +432,6 @@ def every_group_takes_part_in_decisions(context: ProjectContext) -> RuleResult:
             "Groups that have not yet voted on any decision: "
             + ", ".join(group.name for group in silent)
             + ".",
-            [_group_evidence(group) for group in silent],
+            [group_evidence(group) for group in silent],
         )
     return RuleResult(Rule.TEAM_8, Status.PASS, "Every group has voted on decisions.")
