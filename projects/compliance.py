@@ -6,14 +6,16 @@ plain-language explanation and evidence: the records that justify it."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Choices, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import get_language
 
 from coprod.rulebook import Rule
 from projects.models import AuditEvent, Project
@@ -43,6 +45,9 @@ class RuleResult:
     status: Status
     explanation: str
     evidence: list[Evidence] = field(default_factory=list)
+    # How many records the evaluator found, when it found more than the
+    # report lists (see EVIDENCE_LIMIT).
+    evidence_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,7 +55,14 @@ class RuleResult:
             "status": self.status.value,
             "explanation": self.explanation,
             "evidence": [asdict(item) for item in self.evidence],
+            "evidence_total": max(self.evidence_total, len(self.evidence)),
         }
+
+    def trimmed(self) -> RuleResult:
+        if len(self.evidence) > EVIDENCE_LIMIT:
+            self.evidence_total = len(self.evidence)
+            self.evidence = self.evidence[:EVIDENCE_LIMIT]
+        return self
 
 
 # Audit actions that evaluators read as history ("as of" a date, and what was
@@ -80,10 +92,15 @@ class ProjectContext:
         self.project = project
         self.as_of = as_of
         self.cache: dict[str, Any] = {}
+        # The first moment after the report's date, in local time: comparing
+        # with it is much cheaper than converting every row's timestamp.
+        self.cutoff = timezone.make_aware(
+            datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
+        )
 
     def on_or_before(self, moment: datetime.datetime | None) -> bool:
         """Did `moment` happen on or before the report's date (local time)?"""
-        return moment is not None and timezone.localdate(moment) <= self.as_of
+        return moment is not None and moment < self.cutoff
 
     def audit_history(self) -> list[dict[str, Any]]:
         """The project's watched audit events and refusals, oldest first, all
@@ -136,6 +153,21 @@ def refusal_summary(context: ProjectContext, *rules: Rule) -> str:
     )
 
 
+def choice_label(choices: type[Choices], value: str) -> str:
+    """The display label of a choice in the active language. Evaluators use
+    it instead of get_FOO_display(), which rebuilds the choices on each call."""
+    return _labels(choices, get_language() or "").get(value, value)
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(choices: type[Choices], language: str) -> dict[str, str]:
+    return {choice.value: str(choice.label) for choice in choices}
+
+
+# Evidence lists name at most this many records each: enough to follow up,
+# and a report of a project with thousands of inputs stays readable.
+EVIDENCE_LIMIT = 20
+
 Evaluator = Callable[[ProjectContext], RuleResult]
 REGISTRY: dict[Rule, Evaluator] = {}
 
@@ -162,4 +194,4 @@ def evaluate(project: Project, as_of: datetime.date, rules: list[Rule] | None = 
     registry = load_evaluators()
     context = ProjectContext(project, as_of)
     wanted = [rule for rule in Rule if rule in registry and (rules is None or rule in rules)]
-    return [registry[rule](context) for rule in wanted]
+    return [registry[rule](context).trimmed() for rule in wanted]

@@ -3,53 +3,83 @@ TEAM-7, TEAM-9. Three queries for the whole set."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.utils import timezone
 
 from coprod.rulebook import Rule
-from projects.compliance import Evidence, ProjectContext, RuleResult, Status, evaluator
-from stakeholders.models import GroupInvitation, InputResponse, PublicInput, StakeholderGroup
+from projects.compliance import Evidence, ProjectContext, RuleResult, Status, choice_label, evaluator
+from stakeholders.models import GroupInvitation, InputChannel, PublicInput, StakeholderGroup
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """What the evaluators need of one public input, as plain values."""
+
+    pk: int
+    stakeholder_group_id: int | None
+    during_scoping: bool
+    channel: str
+    received_at: datetime.datetime
+    answered: bool
 
 
 @dataclass
 class ParticipationData:
     groups: list[StakeholderGroup]
-    inputs: list[PublicInput]
+    inputs: list[InputRow]
     invitations: list[GroupInvitation]
 
 
 def _data(context: ProjectContext) -> ParticipationData:
+    """Groups, inputs (with whether each was answered by the report's date)
+    and invitations: three queries; inputs are read as plain values because
+    a project can have thousands."""
     if "stakeholders" not in context.cache:
         project = context.project
         day_end = context.as_of
+        inputs = [
+            InputRow(
+                pk=row["pk"],
+                stakeholder_group_id=row["stakeholder_group_id"],
+                during_scoping=row["during_scoping"],
+                channel=row["channel"],
+                received_at=row["received_at"],
+                answered=context.on_or_before(row["response__responded_at"]),
+            )
+            for row in PublicInput.objects.filter(project=project)
+            .order_by("received_at", "pk")
+            .values(
+                "pk",
+                "stakeholder_group_id",
+                "during_scoping",
+                "channel",
+                "received_at",
+                "response__responded_at",
+            )
+            if context.on_or_before(row["received_at"])
+        ]
         context.cache["stakeholders"] = ParticipationData(
             groups=list(StakeholderGroup.objects.filter(project=project, created_at__date__lte=day_end)),
-            inputs=list(
-                PublicInput.objects.filter(project=project, received_at__date__lte=day_end).prefetch_related(
-                    Prefetch(
-                        "response", queryset=InputResponse.objects.filter(responded_at__date__lte=day_end)
-                    )
-                )
-            ),
+            inputs=inputs,
             invitations=list(GroupInvitation.objects.filter(project=project, sent_on__lte=day_end)),
         )
     return context.cache["stakeholders"]
 
 
-def _answered(item: PublicInput) -> bool:
-    try:
-        return item.response is not None
-    except InputResponse.DoesNotExist:
-        return False
+def _answered(item: InputRow) -> bool:
+    return item.answered
 
 
 def _group(group: StakeholderGroup) -> Evidence:
     return Evidence(kind="stakeholder_group", id=group.pk, label=group.name)
 
 
-def _input(item: PublicInput) -> Evidence:
-    return Evidence(kind="input", id=item.pk, label=f"Input #{item.pk} ({item.get_channel_display()})")
+def _input(item: InputRow) -> Evidence:
+    return Evidence(
+        kind="input", id=item.pk, label=f"Input #{item.pk} ({choice_label(InputChannel, item.channel)})"
+    )
 
 
 @evaluator(Rule.SCOPE_1)
@@ -193,7 +223,7 @@ def input_open_and_answered(context: ProjectContext) -> RuleResult:
         )
     unanswered = [item for item in data.inputs if not _answered(item)]
     days = context.project.input_answer_days
-    late = [item for item in unanswered if (context.as_of - item.received_at.date()).days > days]
+    late = [item for item in unanswered if (context.as_of - timezone.localdate(item.received_at)).days > days]
     if late:
         return RuleResult(
             Rule.TEAM_9,

@@ -41,10 +41,20 @@ def entry_hash(prev_hash: str, payload_text: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{payload_text}".encode()).hexdigest()
 
 
-def verify_chain(entries: Iterable[Mapping[str, Any]]) -> tuple[bool, int | None, str]:
+def verify_chain(
+    entries: Iterable[Mapping[str, Any]],
+    parsed: list[dict[str, Any]] | None = None,
+    *,
+    check_form: bool = True,
+) -> tuple[bool, int | None, str]:
     """Check entries in sequence order. Returns (ok, first bad sequence or
     None, explanation). Each entry needs `sequence`, `payload` (the canonical
-    JSON text), `prev_hash` and `hash`."""
+    JSON text), `prev_hash` and `hash`. With a `parsed` list, the payload of
+    each verified entry is appended to it, so a caller that reads the
+    payloads does not parse them twice. `check_form=False` skips re-encoding
+    each payload to check its canonical form: the hashes alone prove that no
+    stored text changed, which is all the compliance report needs; this
+    script and the server's verify endpoint check the form as well."""
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     count = 0
@@ -60,13 +70,17 @@ def verify_chain(entries: Iterable[Mapping[str, Any]]) -> tuple[bool, int | None
         if not isinstance(payload, str):
             return False, sequence, f"entry {sequence} has no payload text"
         try:
-            parsed = json.loads(payload)
+            parsed_payload = json.loads(payload)
         except ValueError:
             return False, sequence, f"entry {sequence}: the payload is not valid JSON"
-        if canonical_json(parsed) != payload:
+        if not isinstance(parsed_payload, dict) or (check_form and canonical_json(parsed_payload) != payload):
             return False, sequence, f"entry {sequence}: the payload is not in canonical form (it was edited)"
-        if parsed.get("sequence") != sequence:
-            return False, sequence, f"entry {sequence}: the payload names sequence {parsed.get('sequence')}"
+        if parsed_payload.get("sequence") != sequence:
+            return (
+                False,
+                sequence,
+                f"entry {sequence}: the payload names sequence {parsed_payload.get('sequence')}",
+            )
         if entry.get("prev_hash") != expected_prev:
             return False, sequence, f"entry {sequence}: it does not follow the entry before it"
         recomputed = entry_hash(expected_prev, payload)
@@ -75,6 +89,8 @@ def verify_chain(entries: Iterable[Mapping[str, Any]]) -> tuple[bool, int | None
         expected_prev = recomputed
         expected_sequence += 1
         count += 1
+        if parsed is not None:
+            parsed.append(parsed_payload)
     return True, None, f"{count} entries verified"
 
 

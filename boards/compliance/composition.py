@@ -19,9 +19,17 @@ from boards.composition import (
 )
 from boards.models import Body, BodyStatus, Seat
 from coprod.rulebook import Rule
-from projects.compliance import Evidence, ProjectContext, RuleResult, Status, evaluator, watch_audit_actions
+from projects.compliance import (
+    Evidence,
+    ProjectContext,
+    RuleResult,
+    Status,
+    choice_label,
+    evaluator,
+    watch_audit_actions,
+)
 from projects.models import Phase
-from stakeholders.models import StakeholderGroup
+from stakeholders.models import Capacity, StakeholderGroup
 
 STATUS_ACTIONS = (
     "boards.body.activated",
@@ -53,7 +61,19 @@ def board_data(context: ProjectContext) -> BoardData:
         context.cache["boards"] = BoardData(
             bodies={body.kind: body for body in Body.objects.filter(project=project)},
             seats=list(
-                Seat.objects.filter(body__project=project).select_related("person", "stakeholder_group")
+                Seat.objects.filter(body__project=project)
+                .select_related("person")
+                .only(
+                    "pk",
+                    "body_id",
+                    "capacity",
+                    "stakeholder_group_id",
+                    "phase_id",
+                    "term_start",
+                    "term_end",
+                    "is_open",
+                    "person__name",
+                )
             ),
             groups=list(StakeholderGroup.objects.filter(project=project).order_by("name")),
             phases=list(Phase.objects.filter(project=project).order_by("order", "starts_on")),
@@ -79,14 +99,20 @@ def status_on(context: ProjectContext, body: Body) -> str:
 
 
 def active_seats(seats: list[Seat], context: ProjectContext) -> list[Seat]:
-    return [seat for seat in seats if seat.active_on(context.as_of)]
+    """The seats active on the report's date (worked out once per report)."""
+    if "active_seat_ids" not in context.cache:
+        context.cache["active_seat_ids"] = {
+            seat.pk for seat in board_data(context).seats if seat.active_on(context.as_of)
+        }
+    active = context.cache["active_seat_ids"]
+    return [seat for seat in seats if seat.pk in active]
 
 
 def seat_evidence(seat: Seat) -> Evidence:
     return Evidence(
         kind="seat",
         id=seat.pk,
-        label=f"{seat.person.name} ({seat.get_capacity_display()}) from {seat.term_start:%-d %b %Y}",
+        label=f"{seat.person.name} ({choice_label(Capacity, seat.capacity)}) from {seat.term_start:%-d %b %Y}",
     )
 
 
@@ -411,17 +437,20 @@ def indirectly_affected_involved(context: ProjectContext) -> RuleResult:
 @evaluator(Rule.TEAM_8)
 def every_group_takes_part_in_decisions(context: ProjectContext) -> RuleResult:
     """TEAM-8: each group takes part in decisions (votes cast), not only in
-    meetings. Counts votes by the seats of each group up to the date."""
-    from boards.models import Vote
-
+    meetings. Reads the votes of every closed vote in the ledger up to the
+    date, by the seats' groups."""
     data = board_data(context)
     if not data.groups:
         return RuleResult(Rule.TEAM_8, Status.NA, "No stakeholder groups are identified yet.")
-    voted = set(
-        Vote.objects.filter(item__body__project=context.project, updated_at__date__lte=context.as_of)
-        .values_list("seat__stakeholder_group_id", flat=True)
-        .distinct()
-    )
+    # The votes recorded in the ledger up to the date, by the seats' groups.
+    from boards.compliance.decisions import decision_data
+
+    group_of = {seat.pk: seat.stakeholder_group_id for seat in data.seats}
+    voted = {
+        group_of.get(vote.get("seat"))
+        for entry in decision_data(context).entries
+        for vote in entry.content.get("votes") or ()
+    }
     if not voted:
         return RuleResult(Rule.TEAM_8, Status.NA, "No votes have been cast yet.")
     silent = [group for group in data.groups if group.pk not in voted]

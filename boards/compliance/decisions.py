@@ -34,15 +34,18 @@ from boards.models import (
 from boards.rules import rules_for
 from coprod.rulebook import Rule
 from projects.compliance import (
+    EVIDENCE_LIMIT,
     Evidence,
     ProjectContext,
     RuleResult,
     Status,
+    choice_label,
     evaluator,
     refusal_evidence,
     refusal_summary,
     watch_audit_actions,
 )
+from stakeholders.models import Capacity
 from tools.verify_ledger import verify_chain
 
 watch_audit_actions("boards.body.chair_appointed")
@@ -57,7 +60,6 @@ BUDGET_ACTIONS = (
     "projects.budget_line.changed",
     "projects.budget_line.removed",
 )
-EVIDENCE_LIMIT = 20
 
 
 @dataclass
@@ -120,9 +122,11 @@ def decision_data(context: ProjectContext) -> DecisionData:
         )
     )
     upto = [row for row in rows if context.on_or_before(row["recorded_at"])]
-    # The chain as it stood on the date is a prefix of today's chain: verify it.
+    # The chain as it stood on the date is a prefix of today's chain: verify
+    # it, reading each payload once.
+    payloads: list[dict[str, Any]] = []
     ok, bad, explanation = verify_chain(
-        [
+        (
             {
                 "sequence": r["sequence"],
                 "payload": r["payload"],
@@ -130,7 +134,9 @@ def decision_data(context: ProjectContext) -> DecisionData:
                 "hash": r["entry_hash"],
             }
             for r in upto
-        ]
+        ),
+        payloads,
+        check_form=False,
     )
     entries = [
         Entry(
@@ -141,9 +147,9 @@ def decision_data(context: ProjectContext) -> DecisionData:
             outcome=row["outcome"],
             recorded_at=row["recorded_at"],
             entry_hash=row["entry_hash"],
-            content=_read(row["payload"]),
+            content=payloads[index] if index < len(payloads) else _read(row["payload"]),
         )
-        for row in upto
+        for index, row in enumerate(upto)
     ]
     items = list(
         AgendaItem.objects.filter(body__project=project).values(
@@ -296,7 +302,7 @@ def _chair(context: ProjectContext, kind: str) -> RuleResult:
             f"Today's chair is not the seat that decision #{latest.sequence} appointed.",
             evidence,
         )
-    who = f"{seat.person.name} ({seat.get_capacity_display().lower()})"
+    who = f"{seat.person.name} ({choice_label(Capacity, seat.capacity).lower()})"
     by_vote = f"appointed by the {label}'s vote in decision #{latest.sequence} with a statement of merit"
     if seat.capacity in PREFERRED_CHAIRS or seat.capacity in NON_PROFESSIONAL:
         return RuleResult(rule, Status.PASS, f"The chair, {who}, was {by_vote}.", evidence)
