@@ -1074,7 +1074,7 @@ def test_grant_list_and_revoke_a_project_role(tenant_a: Tenant, api_as) -> None:
     with scopes_disabled():
         assert tenant_a.member.has_perm("projects.manage_project", tenant_a.project)
     [event] = audit("projects.project_role.granted")
-    assert event.data == {"user": tenant_a.member.pk, "grant": "manage_project"}
+    assert event.data == {"user": tenant_a.member.pk, "grant": "manage_project", "authority": ""}
 
     rows = api_as(tenant_a.member).get(path).json()["results"]
     assert rows == [

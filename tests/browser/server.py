@@ -1,0 +1,154 @@
+"""The running app for the browser journeys: gunicorn with production
+settings (DEBUG off, collected static files served by WhiteNoise, two
+workers), pointed at the test database, so the journeys exercise what a
+deployment serves rather than Django's development server.
+
+The test process writes its data with the ORM in committed transactions
+(the journeys use `transactional_db`), so the gunicorn workers see it.
+Emails are written to files by Django's file-based backend, in a folder the
+tests read (`sent_emails`). On SQLite the test database must be a file that
+both processes open (see `tests/conftest.py`)."""
+
+from __future__ import annotations
+
+import email
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 60
+
+
+@dataclass
+class AppServer:
+    url: str
+    mail_dir: Path
+    log: Path
+
+    def sent_emails(self) -> list[Message]:
+        """Every email the server has sent, oldest first."""
+        messages: list[Message] = []
+        for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime):
+            # The file-based backend writes each message followed by a line of dashes.
+            for chunk in path.read_text(encoding="utf-8").split("-" * 79):
+                if chunk.strip():
+                    messages.append(email.message_from_string(chunk.strip()))
+        return messages
+
+    def clear_emails(self) -> None:
+        for path in self.mail_dir.glob("*.log"):
+            path.unlink()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_database_url() -> str:
+    """The test database as a DATABASE_URL for the server process."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(settings["NAME"])
+        if name == ":memory:" or name.startswith("file:memorydb"):
+            raise RuntimeError(
+                "The browser tests need a file-based SQLite test database (see tests/conftest.py)."
+            )
+        return f"sqlite:///{name}"
+    user = settings.get("USER") or ""
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
+
+
+def _production_environment(port: int, mail_dir: Path, database_url: str) -> dict[str, str]:
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    environment.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "browser-tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            "DATABASE_URL": database_url,
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            # Plain HTTP on the loopback: no TLS redirect; cookies stay secure
+            # (Chromium sends secure cookies to http://127.0.0.1).
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "CONN_MAX_AGE": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    environment.pop("TEST_DATABASE_NAME", None)
+    return environment
+
+
+def start_app_server(work_dir: Path, database_url: str) -> Iterator[AppServer]:
+    """Collect static files, start gunicorn on `database_url`, wait until it
+    answers, and stop it afterwards (a generator: use it as a fixture or with
+    contextlib.contextmanager)."""
+    port = _free_port()
+    mail_dir = work_dir / "mail"
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    environment = _production_environment(port, mail_dir, database_url)
+    python = sys.executable
+    subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=environment, check=True
+    )
+    log = work_dir / "gunicorn.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and gunicorn)
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "coprod.wsgi:application",
+                f"--bind=127.0.0.1:{port}",
+                "--workers=2",
+                "--timeout=60",
+                "--access-logfile=-",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, process, log)
+            yield AppServer(url=url, mail_dir=mail_dir, log=log)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=2) as response:  # noqa: S310 (our own server)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-4000:]}")
