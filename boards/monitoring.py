@@ -1,22 +1,25 @@
 """Cadence checks of the bodies (BOARD-9, GROUP-6, GROUP-8, TEAM-3, and the
 share rules ahead of time). Each reads every organisation at once with a
-fixed number of queries, whatever the number of bodies."""
+fixed number of queries, whatever the number of bodies, and reads plain
+values rather than model instances: the checks walk every body, seat and
+open item of every organisation, and building instances (and calling
+reverse() per row) was most of the sweep's time. Paths come from one
+reversed template per check (`projects.monitoring.path_template`)."""
 
 from __future__ import annotations
 
 import datetime
-import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from django.db.models import Exists, Max, OuterRef, Q
-from django.urls import reverse
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils import timezone
 
 from boards.composition import POLICIES, SeatFacts, compose, violations
 from boards.models import (
     AgendaItem,
     Body,
+    BodyKind,
     BodyStatus,
     DecisionEntry,
     ImplementationUpdate,
@@ -27,28 +30,15 @@ from boards.models import (
 from boards.rules import rules_for
 from coprod.rulebook import Rule
 from projects.models import FlagKind, Phase
-from projects.monitoring import FlagSpec, check
+from projects.monitoring import FlagSpec, check, path_template
 
-_PLACEHOLDER = re.compile(r"ORG|PROJECT|KIND|999999999")
-_TEMPLATES: dict[str, str] = {}
-
-
-def _path(name: str, **values: str) -> str:
-    """reverse() once per URL name, then fill the placeholders in a single
-    pass (inserted values are never rescanned): the checks need a path for
-    every body and item of every organisation, and reverse() is the slow part."""
-    template = _TEMPLATES.get(name)
-    if template is None:
-        kwargs = {"org": "ORG", "project": "PROJECT", "kind": "KIND"}
-        if name == "boards:item_detail":
-            kwargs["pk"] = "999999999"
-        template = _TEMPLATES[name] = reverse(name, kwargs=kwargs)
-    keys = {"ORG": "org", "PROJECT": "project", "KIND": "kind", "999999999": "pk"}
-    return _PLACEHOLDER.sub(lambda match: values[keys[match.group()]], template)
+# get_kind_display() without an instance.
+_KIND_LABEL: dict[str, str] = {value: str(label) for value, label in BodyKind.choices}
+_LIVE_PROJECTS = ("scoping", "delivery")
 
 
-def _body_url(org: str, project: str, kind: str) -> str:
-    return _path("boards:body_detail", org=org, project=project, kind=kind)
+def _body_path() -> Callable[..., str]:
+    return path_template("boards:body_detail", "org", "project", "kind")
 
 
 def _cadence_rule(kind: str) -> Rule:
@@ -59,109 +49,130 @@ def _at_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _bodies() -> list[Body]:
-    return list(
-        Body.objects.filter(
-            status__in=(BodyStatus.ACTIVE, BodyStatus.SUSPENDED), project__status__in=("scoping", "delivery")
-        )
-        .select_related("project__organisation")
-        .annotate(
-            last_held=Max("meetings__held_on", filter=Q(meetings__status=Meeting.Status.HELD)),
-        )
-    )
-
-
 @check
 def suspended_bodies(now: datetime.datetime) -> Iterator[FlagSpec]:
     """A body below its share after a departure takes no decisions until it
     is restored: say so until it is."""
-    for body in Body.objects.filter(status=BodyStatus.SUSPENDED).select_related("project__organisation"):
-        project = body.project
+    body_path = _body_path()
+    rows = Body.objects.filter(status=BodyStatus.SUSPENDED).values_list(
+        "pk",
+        "kind",
+        "status_reason",
+        "status_since",
+        "project_id",
+        "project__slug",
+        "project__organisation_id",
+        "project__organisation__slug",
+    )
+    for pk, kind, reason, since, project_id, project_slug, org_id, org_slug in rows:
         yield FlagSpec(
-            organisation_id=project.organisation_id,
-            project_id=project.pk,
+            organisation_id=org_id,
+            project_id=project_id,
             kind=FlagKind.BODY_SUSPENDED,
-            rule=rules_for(body.kind).share,
-            key=f"body:{body.pk}:suspended",
-            title=f"The {body.get_kind_display()} is suspended and takes no decisions",
-            details=body.status_reason,
+            rule=rules_for(kind).share,
+            key=f"body:{pk}:suspended",
+            title=f"The {_KIND_LABEL[kind]} is suspended and takes no decisions",
+            details=reason,
             fix="Seat non-professional members until the body meets its share again; it then reactivates.",
-            url=_body_url(project.organisation.slug, project.slug, body.kind),
-            since=body.status_since or now,
-            body_id=body.pk,
+            url=body_path(org=org_slug, project=project_slug, kind=kind),
+            since=since or now,
+            body_id=pk,
         )
 
 
 @check
 def meeting_cadence(now: datetime.datetime) -> Iterator[FlagSpec]:
     """BOARD-9, GROUP-8: no held meeting within the cadence (plus grace), or
-    nothing scheduled inside the next cadence window."""
+    nothing scheduled inside the next cadence window. One query: the last
+    held and the next scheduled meeting are aggregates of the body's row."""
     today = timezone.localdate(now)
-    bodies = _bodies()
-    scheduled = set(
-        Meeting.objects.filter(
-            body__in=[body.pk for body in bodies], status=Meeting.Status.SCHEDULED, scheduled_at__gte=now
-        ).values_list("body_id", "scheduled_at")
-    )
-    next_by_body: dict[int, datetime.datetime] = {}
-    for body_id, when in scheduled:
-        if body_id not in next_by_body or when < next_by_body[body_id]:
-            next_by_body[body_id] = when
-    for body in bodies:
-        project = body.project
-        org = project.organisation
-        started = (
-            timezone.localdate(body.status_since)
-            if body.status_since
-            else timezone.localdate(body.created_at)
+    body_path = _body_path()
+    rows = (
+        Body.objects.filter(
+            status__in=(BodyStatus.ACTIVE, BodyStatus.SUSPENDED), project__status__in=_LIVE_PROJECTS
         )
-        last = body.last_held or started
-        allowed = body.meeting_cadence_days + project.cadence_grace_days
-        url = _body_url(org.slug, project.slug, body.kind)
+        .annotate(
+            last_held=Max("meetings__held_on", filter=Q(meetings__status=Meeting.Status.HELD)),
+            next_scheduled=Min(
+                "meetings__scheduled_at",
+                filter=Q(meetings__status=Meeting.Status.SCHEDULED, meetings__scheduled_at__gte=now),
+            ),
+        )
+        .values_list(
+            "pk",
+            "kind",
+            "status_since",
+            "created_at",
+            "meeting_cadence_days",
+            "project_id",
+            "project__slug",
+            "project__cadence_grace_days",
+            "project__organisation_id",
+            "project__organisation__slug",
+            "last_held",
+            "next_scheduled",
+        )
+    )
+    for (
+        pk,
+        kind,
+        status_since,
+        created_at,
+        cadence_days,
+        project_id,
+        project_slug,
+        grace_days,
+        org_id,
+        org_slug,
+        last_held,
+        upcoming,
+    ) in rows:
+        started = timezone.localdate(status_since) if status_since else timezone.localdate(created_at)
+        last = last_held or started
+        allowed = cadence_days + grace_days
+        url = body_path(org=org_slug, project=project_slug, kind=kind)
+        label = _KIND_LABEL[kind]
         if (today - last).days > allowed:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.NO_RECENT_MEETING,
-                rule=_cadence_rule(body.kind),
-                key=f"body:{body.pk}:no-recent-meeting",
-                title=f"The {body.get_kind_display()} has not met for {(today - last).days} days",
-                details=f"It should meet at least every {body.meeting_cadence_days} days "
-                f"(plus {project.cadence_grace_days} days' grace). Last held meeting: "
-                f"{body.last_held:%-d %B %Y}."
-                if body.last_held
+                rule=_cadence_rule(kind),
+                key=f"body:{pk}:no-recent-meeting",
+                title=f"The {label} has not met for {(today - last).days} days",
+                details=f"It should meet at least every {cadence_days} days "
+                f"(plus {grace_days} days' grace). Last held meeting: {last_held:%-d %B %Y}."
+                if last_held
                 else "It has not held a meeting yet.",
                 fix="Hold a meeting and record it as held.",
                 url=url,
                 since=_at_start(last + datetime.timedelta(days=allowed + 1)),
-                body_id=body.pk,
+                body_id=pk,
             )
-        upcoming = next_by_body.get(body.pk)
-        window_end = now + datetime.timedelta(days=body.meeting_cadence_days)
+        window_end = now + datetime.timedelta(days=cadence_days)
         if upcoming is None or upcoming > window_end:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.NO_MEETING_SCHEDULED,
-                rule=_cadence_rule(body.kind),
-                key=f"body:{body.pk}:no-meeting-scheduled",
-                title=f"The {body.get_kind_display()} has no meeting scheduled in the next "
-                f"{body.meeting_cadence_days} days",
+                rule=_cadence_rule(kind),
+                key=f"body:{pk}:no-meeting-scheduled",
+                title=f"The {label} has no meeting scheduled in the next {cadence_days} days",
                 fix="Schedule the next meeting.",
                 url=url,
                 since=now,
-                body_id=body.pk,
+                body_id=pk,
             )
 
 
 @check
 def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
     """BOARD-9, GROUP-8: an item still undecided after its deadline, or
-    carried over for more held meetings than the project allows. Reads plain
-    values, not model instances, because it walks every open item."""
+    carried over for more held meetings than the project allows."""
     today = timezone.localdate(now)
+    item_path = path_template("boards:item_detail", "org", "project", "kind", "pk")
     rows = AgendaItem.objects.filter(
-        status__in=(ItemStatus.OPEN, ItemStatus.VOTING), body__project__status__in=("scoping", "delivery")
+        status__in=(ItemStatus.OPEN, ItemStatus.VOTING), body__project__status__in=_LIVE_PROJECTS
     ).values_list(
         "pk",
         "title",
@@ -197,7 +208,7 @@ def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
         org_id,
         org_slug,
     ) in rows:
-        url = _path("boards:item_detail", org=org_slug, project=project_slug, kind=kind, pk=str(pk))
+        url = item_path(org=org_slug, project=project_slug, kind=kind, pk=pk)
         if deadline and deadline < today:
             yield FlagSpec(
                 organisation_id=org_id,
@@ -233,35 +244,53 @@ def undecided_items(now: datetime.datetime) -> Iterator[FlagSpec]:
 def stalled_group_decisions(now: datetime.datetime) -> Iterator[FlagSpec]:
     """GROUP-6: an agreed Overview Group decision neither implemented nor
     returned after the project's number of days."""
+    entry_path = path_template("boards:ledger_entry", "org", "project", "pk")
     finished = ImplementationUpdate.objects.filter(entry=OuterRef("pk"), status__in=("done", "cannot"))
-    entries = (
+    rows = (
         DecisionEntry.objects.filter(
-            body__kind="overview", outcome="agreed", project__status__in=("scoping", "delivery")
+            body__kind="overview", outcome="agreed", project__status__in=_LIVE_PROJECTS
         )
         .annotate(finished=Exists(finished))
         .filter(finished=False)
-        .select_related("project__organisation", "item", "body")
+        .values_list(
+            "pk",
+            "sequence",
+            "recorded_at",
+            "body_id",
+            "item__title",
+            "project_id",
+            "project__slug",
+            "project__implementation_days",
+            "project__organisation_id",
+            "project__organisation__slug",
+        )
     )
-    for entry in entries:
-        project = entry.project
-        due = entry.recorded_at + datetime.timedelta(days=project.implementation_days)
+    for (
+        pk,
+        sequence,
+        recorded_at,
+        body_id,
+        item_title,
+        project_id,
+        project_slug,
+        days,
+        org_id,
+        org_slug,
+    ) in rows:
+        due = recorded_at + datetime.timedelta(days=days)
         if now <= due:
             continue
-        org = project.organisation
         yield FlagSpec(
-            organisation_id=org.pk,
-            project_id=project.pk,
+            organisation_id=org_id,
+            project_id=project_id,
             kind=FlagKind.IMPLEMENTATION_STALLED,
             rule=Rule.GROUP_6,
-            key=f"entry:{entry.pk}:stalled",
-            title=f"Group decision #{entry.sequence} “{entry.item.title}” is not implemented after "
-            f"{project.implementation_days} days",
+            key=f"entry:{pk}:stalled",
+            title=f"Group decision #{sequence} “{item_title}” is not implemented after {days} days",
             fix="Report it done, or return it to the group with the reason, information, resources and skills.",
-            url=reverse(
-                "boards:ledger_entry", kwargs={"org": org.slug, "project": project.slug, "pk": entry.pk}
-            ),
+            url=entry_path(org=org_slug, project=project_slug, pk=pk),
             since=due,
-            body_id=entry.body_id,
+            body_id=body_id,
         )
 
 
@@ -271,71 +300,107 @@ def term_ends_ahead(now: datetime.datetime) -> Iterator[FlagSpec]:
     the project's warning window that would leave a stakeholder group without
     a seat in the next phase, or the body below its share on that date."""
     today = timezone.localdate(now)
-    ending = list(
-        Seat.objects.filter(is_open=True, term_end__gt=today, body__status=BodyStatus.ACTIVE).select_related(
-            "body__project__organisation", "stakeholder_group"
+    ending = [
+        row
+        for row in Seat.objects.filter(
+            is_open=True, term_end__gt=today, body__status=BodyStatus.ACTIVE
+        ).values_list(
+            "pk",
+            "term_end",
+            "stakeholder_group_id",
+            "stakeholder_group__name",
+            "body_id",
+            "body__kind",
+            "body__project_id",
+            "body__project__slug",
+            "body__project__term_warning_days",
+            "body__project__organisation_id",
+            "body__project__organisation__slug",
         )
-    )
-    ending = [seat for seat in ending if (seat.term_end - today).days <= seat.body.project.term_warning_days]
+        if (row[1] - today).days <= row[8]
+    ]
     if not ending:
         return
-    body_ids = {seat.body_id for seat in ending}
-    project_ids = {seat.body.project_id for seat in ending}
-    all_seats: dict[int, list[SeatFacts]] = defaultdict(list)
-    project_seats: dict[int, list[Seat]] = defaultdict(list)
-    for seat in Seat.objects.filter(body__project_id__in=project_ids, is_open=True).select_related("body"):
-        project_seats[seat.body.project_id].append(seat)
-        if seat.body_id in body_ids:
-            all_seats[seat.body_id].append(seat.facts)
-    phases: dict[int, list[Phase]] = defaultdict(list)
-    for phase in Phase.objects.filter(project_id__in=project_ids).order_by("starts_on"):
-        phases[phase.project_id].append(phase)
-    for seat in ending:
-        body = seat.body
-        project = body.project
-        org = project.organisation
-        end = seat.term_end
-        url = _body_url(org.slug, project.slug, body.kind)
-        after = compose(all_seats[body.pk], end)
+    body_ids = {row[4] for row in ending}
+    project_ids = sorted({row[6] for row in ending})
+    body_seats: dict[int, list[SeatFacts]] = defaultdict(list)
+    # Per project: (seat, group, term start, term end) of every open seat.
+    project_seats: dict[int, list[tuple[int, int | None, datetime.date, datetime.date | None]]] = defaultdict(
+        list
+    )
+    for pk, body_id, project_id, capacity, group_id, term_start, term_end in Seat.objects.filter(
+        body__project_id__in=project_ids, is_open=True
+    ).values_list(
+        "pk", "body_id", "body__project_id", "capacity", "stakeholder_group_id", "term_start", "term_end"
+    ):
+        project_seats[project_id].append((pk, group_id, term_start, term_end))
+        if body_id in body_ids:
+            body_seats[body_id].append(
+                SeatFacts(
+                    seat_id=pk, capacity=capacity, group_id=group_id, term_start=term_start, term_end=term_end
+                )
+            )
+    phases: dict[int, list[tuple[str, datetime.date, datetime.date]]] = defaultdict(list)
+    for project_id, name, starts_on, ends_on in (
+        Phase.objects.filter(project_id__in=project_ids)
+        .order_by("starts_on")
+        .values_list("project_id", "name", "starts_on", "ends_on")
+    ):
+        phases[project_id].append((name, starts_on, ends_on))
+    body_path = _body_path()
+    timeline_path = path_template("boards:timeline", "org", "project")
+    for (
+        pk,
+        end,
+        group_id,
+        group_name,
+        body_id,
+        kind,
+        project_id,
+        project_slug,
+        _warning_days,
+        org_id,
+        org_slug,
+    ) in ending:
+        policy = POLICIES[kind]
         share = [
-            v for v in violations(POLICIES[body.kind], after) if v.rule == POLICIES[body.kind].share_rule
+            v for v in violations(policy, compose(body_seats[body_id], end)) if v.rule == policy.share_rule
         ]
         if share:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.TERM_GAP_AHEAD,
-                rule=POLICIES[body.kind].share_rule,
-                key=f"seat:{seat.pk}:share-ahead",
-                title=f"A term ends on {end:%-d %B %Y} and the {body.get_kind_display()} would fall below its share",
+                rule=policy.share_rule,
+                key=f"seat:{pk}:share-ahead",
+                title=f"A term ends on {end:%-d %B %Y} and the {_KIND_LABEL[kind]} would fall below its share",
                 details=share[0].message,
                 fix=share[0].fix,
-                url=url,
+                url=body_path(org=org_slug, project=project_slug, kind=kind),
                 since=now,
-                body_id=body.pk,
+                body_id=body_id,
             )
-        next_phase = next((phase for phase in phases[project.pk] if phase.ends_on >= end), None)
-        group = seat.stakeholder_group
-        if group is None or next_phase is None:
+        next_phase = next((phase for phase in phases[project_id] if phase[2] >= end), None)
+        if group_id is None or next_phase is None:
             continue
-        others = [
-            other
-            for other in project_seats[project.pk]
-            if other.pk != seat.pk
-            and other.stakeholder_group_id == group.pk
-            and other.term_start <= next_phase.ends_on
-            and (other.term_end is None or other.term_end > max(end, next_phase.starts_on))
-        ]
-        if not others:
+        phase_name, phase_start, phase_end = next_phase
+        covered = any(
+            other_pk != pk
+            and other_group == group_id
+            and other_start <= phase_end
+            and (other_end is None or other_end > max(end, phase_start))
+            for other_pk, other_group, other_start, other_end in project_seats[project_id]
+        )
+        if not covered:
             yield FlagSpec(
-                organisation_id=org.pk,
-                project_id=project.pk,
+                organisation_id=org_id,
+                project_id=project_id,
                 kind=FlagKind.TERM_GAP_AHEAD,
                 rule=Rule.TEAM_3,
-                key=f"seat:{seat.pk}:group-gap",
-                title=f"“{group.name}” will have no seat in {next_phase.name} when a term ends on {end:%-d %B %Y}",
-                fix=f"Seat someone from “{group.name}” for {next_phase.name}.",
-                url=reverse("boards:timeline", kwargs={"org": org.slug, "project": project.slug}),
+                key=f"seat:{pk}:group-gap",
+                title=f"“{group_name}” will have no seat in {phase_name} when a term ends on {end:%-d %B %Y}",
+                fix=f"Seat someone from “{group_name}” for {phase_name}.",
+                url=timeline_path(org=org_slug, project=project_slug),
                 since=now,
-                body_id=body.pk,
+                body_id=body_id,
             )

@@ -1,45 +1,65 @@
 """Cadence check of disputes: a stage that runs past its time limit
-(BOARD-6, GROUP-5). One query for every organisation."""
+(BOARD-6, GROUP-5). One query for every organisation, read as plain values
+with one reversed path for every row (`projects.monitoring.path_template`)."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
 
-from django.urls import reverse
 from django.utils import timezone
 
 from boards.rules import rules_for
-from disputes.models import DisputeStatus, StageRecord
+from disputes.models import DisputeStatus, StageKind, StageRecord
 from projects.models import FlagKind
-from projects.monitoring import FlagSpec, check
+from projects.monitoring import FlagSpec, check, path_template
+
+# get_kind_display() without an instance.
+_STAGE_LABEL: dict[str, str] = {value: str(label) for value, label in StageKind.choices}
 
 
 @check
 def overdue_stages(now: datetime.datetime) -> Iterator[FlagSpec]:
     today = timezone.localdate(now)
-    stages = StageRecord.objects.filter(
+    dispute_path = path_template("disputes:dispute_detail", "org", "project", "pk")
+    rows = StageRecord.objects.filter(
         completed_at__isnull=True, due_on__lt=today, dispute__status=DisputeStatus.OPEN
-    ).select_related("dispute__body__project__organisation")
-    for stage in stages:
-        dispute = stage.dispute
-        body = dispute.body
-        project = body.project
-        org = project.organisation
+    ).values_list(
+        "order",
+        "kind",
+        "due_on",
+        "dispute_id",
+        "dispute__body_id",
+        "dispute__body__kind",
+        "dispute__body__project_id",
+        "dispute__body__project__slug",
+        "dispute__body__project__organisation_id",
+        "dispute__body__project__organisation__slug",
+    )
+    for (
+        order,
+        kind,
+        due_on,
+        dispute_id,
+        body_id,
+        body_kind,
+        project_id,
+        project_slug,
+        org_id,
+        org_slug,
+    ) in rows:
         yield FlagSpec(
-            organisation_id=org.pk,
-            project_id=project.pk,
+            organisation_id=org_id,
+            project_id=project_id,
             kind=FlagKind.DISPUTE_STAGE_OVERDUE,
-            rule=rules_for(body.kind).ties,
-            key=f"dispute:{dispute.pk}:stage:{stage.order}:overdue",
-            title=f"Dispute #{dispute.pk}: stage {stage.order} ({stage.get_kind_display().lower()}) passed its "
-            f"time limit of {stage.due_on:%-d %B %Y}",
+            rule=rules_for(body_kind).ties,
+            key=f"dispute:{dispute_id}:stage:{order}:overdue",
+            title=f"Dispute #{dispute_id}: stage {order} ({_STAGE_LABEL[kind].lower()}) passed its "
+            f"time limit of {due_on:%-d %B %Y}",
             fix="Record the stage's result and move on, or settle the dispute.",
-            url=reverse(
-                "disputes:dispute_detail", kwargs={"org": org.slug, "project": project.slug, "pk": dispute.pk}
-            ),
+            url=dispute_path(org=org_slug, project=project_slug, pk=dispute_id),
             since=timezone.make_aware(
-                datetime.datetime.combine(stage.due_on + datetime.timedelta(days=1), datetime.time.min)
+                datetime.datetime.combine(due_on + datetime.timedelta(days=1), datetime.time.min)
             ),
-            body_id=body.pk,
+            body_id=body_id,
         )
