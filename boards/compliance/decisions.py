@@ -11,7 +11,9 @@ any past date and costs the same for a project of any size."""
 from __future__ import annotations
 
 import datetime
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,17 +238,51 @@ def missing_body(rule: Rule, kind: str) -> RuleResult:
     return RuleResult(rule, Status.FAIL, f"The project has no {POLICIES[kind].label}.")
 
 
+@dataclass(frozen=True)
+class BodyRule:
+    """One body's rule in a report: the rule, the body, its name and the
+    attempts to break the rule that were refused."""
+
+    rule: Rule
+    body: Body
+    label: str
+    refused: list[Evidence]
+
+
+def per_body(
+    which: str,
+) -> Callable[
+    [Callable[[ProjectContext, BodyRule], RuleResult]], Callable[[ProjectContext, str], RuleResult]
+]:
+    """Evaluate one of the rules that the board and the group each have
+    (`which` names it in `BodyRules`): a missing body fails it, otherwise the
+    evaluator gets the body and the refused attempts."""
+
+    def wrap(
+        function: Callable[[ProjectContext, BodyRule], RuleResult],
+    ) -> Callable[[ProjectContext, str], RuleResult]:
+        @functools.wraps(function)
+        def evaluate_for(context: ProjectContext, kind: str) -> RuleResult:
+            rule = getattr(rules_for(kind), which)
+            body = board_data(context).bodies.get(kind)
+            if body is None:
+                return missing_body(rule, kind)
+            return function(
+                context, BodyRule(rule, body, POLICIES[kind].label, refusal_evidence(context, rule))
+            )
+
+        return evaluate_for
+
+    return wrap
+
+
 # --- BOARD-3, GROUP-2: the chair, appointed on merit by the body's vote ------------
 
 
-def _chair(context: ProjectContext, kind: str) -> RuleResult:
-    rule = rules_for(kind).chair
-    body = board_data(context).bodies.get(kind)
-    if body is None:
-        return missing_body(rule, kind)
+@per_body("chair")
+def _chair(context: ProjectContext, target: BodyRule) -> RuleResult:
+    rule, body, label, refused = target.rule, target.body, target.label, target.refused
     data = decision_data(context)
-    label = POLICIES[kind].label
-    refused = refusal_evidence(context, rule)
     appointments = [
         entry
         for entry in data.of_body(body)
@@ -348,14 +384,11 @@ def group_chair(context: ProjectContext) -> RuleResult:
 # --- BOARD-5, GROUP-4: one seat, one vote, equal weight -------------------------
 
 
-def _equal_votes(context: ProjectContext, kind: str) -> RuleResult:
-    rule = rules_for(kind).voice
-    body = board_data(context).bodies.get(kind)
-    if body is None:
-        return missing_body(rule, kind)
+@per_body("voice")
+def _equal_votes(context: ProjectContext, target: BodyRule) -> RuleResult:
+    rule, body, refused = target.rule, target.body, target.refused
     data = decision_data(context)
-    seat_ids = {seat.pk for seat in board_data(context).seats_of(kind)}
-    refused = refusal_evidence(context, rule)
+    seat_ids = {seat.pk for seat in board_data(context).seats_of(body.kind)}
     unequal: list[Evidence] = []
     checked = votes = 0
     for entry in data.of_body(body):
@@ -377,7 +410,7 @@ def _equal_votes(context: ProjectContext, kind: str) -> RuleResult:
         return RuleResult(
             rule,
             Status.FAIL,
-            f"{len(unequal)} decision(s) of the {POLICIES[kind].label} did not count one vote per seat.",
+            f"{len(unequal)} decision(s) of the {target.label} did not count one vote per seat.",
             unequal[:EVIDENCE_LIMIT] + refused,
         )
     if not checked:
@@ -510,14 +543,10 @@ def decision_number(authority: str) -> int | None:
 # --- BOARD-8, GROUP-7: agreed decisions are not overruled ----------------------------
 
 
-def _not_overruled(context: ProjectContext, kind: str) -> RuleResult:
-    rule = rules_for(kind).override
-    body = board_data(context).bodies.get(kind)
-    if body is None:
-        return missing_body(rule, kind)
+@per_body("override")
+def _not_overruled(context: ProjectContext, target: BodyRule) -> RuleResult:
+    rule, body, label, refused = target.rule, target.body, target.label, target.refused
     data = decision_data(context)
-    label = POLICIES[kind].label
-    refused = refusal_evidence(context, rule)
     if not data.guard_installed:
         return RuleResult(
             rule,

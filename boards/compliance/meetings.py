@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from boards.compliance.composition import board_data, body_evidence, status_on
 from boards.compliance.decisions import (
     EVIDENCE_LIMIT,
+    BodyRule,
     day_of,
     decision_data,
     decision_evidence,
@@ -19,11 +20,11 @@ from boards.compliance.decisions import (
     governing_since,
     item_evidence,
     missing_body,
+    per_body,
     when,
 )
-from boards.composition import BOARD, OVERVIEW, POLICIES
+from boards.composition import BOARD, OVERVIEW
 from boards.models import Body, BodyStatus, ItemKind, MeetingStatus, Outcome
-from boards.rules import rules_for
 from coprod.rulebook import Rule
 from projects.compliance import (
     Evidence,
@@ -31,7 +32,6 @@ from projects.compliance import (
     RuleResult,
     Status,
     evaluator,
-    refusal_evidence,
     refusal_summary,
 )
 
@@ -152,13 +152,9 @@ def board_meets_often_enough(context: ProjectContext) -> RuleResult:
 # --- BOARD-10, GROUP-9: in control until the project finishes -------------------------
 
 
-def _in_control(context: ProjectContext, kind: str) -> RuleResult:
-    rule = rules_for(kind).stays_in_control
-    body = board_data(context).bodies.get(kind)
-    if body is None:
-        return missing_body(rule, kind)
-    label = POLICIES[kind].label
-    refused = refusal_evidence(context, rule)
+@per_body("stays_in_control")
+def _in_control(context: ProjectContext, target: BodyRule) -> RuleResult:
+    rule, body, label, refused = target.rule, target.body, target.label, target.refused
     closed = [
         event
         for event in context.audit_history()
