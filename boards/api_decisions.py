@@ -212,12 +212,14 @@ class ItemDetailView(ItemView):
         description="Nothing is deleted. A decided item: 403 naming BOARD-8 (board) or GROUP-7 (group), "
         "logged as an override attempt. An item not yet decided stays on the agenda until the body "
         "decides it, since every member may speak on it first (BOARD-5, GROUP-4): 409; if it is no "
-        "longer needed, the body can vote it down.",
+        "longer needed, the body can vote it down. Auditors: 403, whatever the item.",
         ok={204: OpenApiResponse(description="Not returned: items are never deleted.")},
         errors=ACTION_ERRORS,
     )
     def delete(self, request: Request, org: str, project: str, kind: str, pk: int) -> Response:
         item = self.get_item()
+        # Auditors change nothing: refused for who they are, before the item's state is looked at.
+        no_auditors(request, self)
         if item.is_decided:
             decisions.decision_override_refused(item=item, actor=request.user, attempt="delete")
         raise Conflict(

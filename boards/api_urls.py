@@ -7,7 +7,7 @@ for agenda items, `ledger` for ledger entries."""
 
 from django.urls import include, path
 
-from boards import api, api_decisions
+from boards import api, api_decisions, api_participation
 
 body_urls = [
     path("", api.BodyDetailView.as_view(), name="api-body-detail"),
@@ -50,4 +50,10 @@ urlpatterns = [
     path("projects/<slug:project>/bodies/<slug:kind>/", include(body_urls)),
     path("projects/<slug:project>/timeline/", api.TimelineView.as_view(), name="api-term-timeline"),
     path("projects/<slug:project>/ledger/", include(ledger_urls)),
+    # Public input put to a body (TEAM-9); `inputs` names a public input's id.
+    path(
+        "projects/<slug:project>/inputs/<int:pk>/route/",
+        api_participation.InputRouteView.as_view(),
+        name="api-input-route",
+    ),
 ]

@@ -32,6 +32,7 @@ OVERVIEW_SEATS: list[tuple[str, str, str | None]] = [
 # One member who served and resigned: past seats stay for the record.
 PAST_OVERVIEW_SEAT = ("Beth Carver", Capacity.COMMUNITY_REP, "Local residents near the site")
 TERMS_START = datetime.date(2026, 1, 12)
+TERMS_END = datetime.date(2027, 12, 17)  # the end of the roll-out phase
 
 
 def seed_governance(project: Project, facilitator: AbstractBaseUser) -> None:
@@ -92,6 +93,20 @@ def seed_governance(project: Project, facilitator: AbstractBaseUser) -> None:
             ]
         },
         description="Two peer-support sessions a week, led by people with lived experience.",
+    )
+    lucy = next(seat for seat in group_seats if seat.person.name == "Lucy Brennan")
+    _decide(
+        overview,
+        group_meeting,
+        group_seats,
+        facilitator,
+        title="Appoint Lucy Brennan as chair of the Overview Group",
+        kind="chair_appointment",
+        proposal={
+            "seat": lucy.pk,
+            "merit": "Lucy set up the day service's peer-support group and has spoken for members at every "
+            "scoping workshop; members asked her to stand.",
+        },
     )
     for body, meeting, seats in ((board, board_meeting, board_seats), (overview, group_meeting, group_seats)):
         _decide(
@@ -156,6 +171,7 @@ def _seat_overview(
             capacity=capacity,
             stakeholder_group=groups[group_name] if group_name else None,
             term_start=TERMS_START,
+            term_end=TERMS_END,
             actor=actor,
         )
 

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from boards.composition import BOARD, OVERVIEW, POLICIES, BodyPolicy, SeatFacts
@@ -20,15 +21,15 @@ from stakeholders.models import Capacity, Person, StakeholderGroup
 
 
 class BodyKind(models.TextChoices):
-    BOARD = BOARD, "Project Board"
-    OVERVIEW = OVERVIEW, "Overview Group"
+    BOARD = BOARD, _("Project Board")
+    OVERVIEW = OVERVIEW, _("Overview Group")
 
 
 class BodyStatus(models.TextChoices):
-    FORMING = "forming", "Forming"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    CLOSED = "closed", "Closed"
+    FORMING = "forming", _("Forming")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
 
 
 class TieProcedure(models.TextChoices):
@@ -261,11 +262,11 @@ class ItemKind(models.TextChoices):
 
 
 class ItemStatus(models.TextChoices):
-    OPEN = "open", "Open for discussion"
-    VOTING = "voting", "Voting"
-    AGREED = "agreed", "Agreed"
-    REJECTED = "rejected", "Not agreed"
-    DISPUTED = "disputed", "Tied: gone to the dispute procedure"
+    OPEN = "open", _("Open for discussion")
+    VOTING = "voting", _("Voting")
+    AGREED = "agreed", _("Agreed")
+    REJECTED = "rejected", _("Not agreed")
+    DISPUTED = "disputed", _("Tied: gone to the dispute procedure")
 
 
 class AgendaItem(models.Model):
@@ -299,6 +300,15 @@ class AgendaItem(models.Model):
     return_information = models.TextField(max_length=10_000, blank=True)
     return_resources = models.TextField(max_length=10_000, blank=True)
     return_skills = models.TextField(max_length=10_000, blank=True)
+    # A public input a facilitator put to the body (TEAM-9); the input shows
+    # it was routed, and to which item, through `agenda_items`.
+    source_input = models.ForeignKey(
+        "stakeholders.PublicInput",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+    )
     voting_opened_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -313,6 +323,11 @@ class AgendaItem(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="return") | Q(returns_entry__isnull=False),
                 name="return_item_names_its_decision",
+            ),
+            models.UniqueConstraint(
+                fields=["body", "source_input"],
+                condition=Q(source_input__isnull=False),
+                name="one_item_per_input_per_body",
             ),
         ]
         indexes = [models.Index(fields=["body", "status"])]
@@ -388,10 +403,10 @@ class Vote(models.Model):
 
 
 class Outcome(models.TextChoices):
-    AGREED = "agreed", "Agreed"
-    REJECTED = "rejected", "Not agreed"
-    TIED = "tied", "Tied"
-    NOT_QUORATE = "not_quorate", "Not quorate"
+    AGREED = "agreed", _("Agreed")
+    REJECTED = "rejected", _("Not agreed")
+    TIED = "tied", _("Tied")
+    NOT_QUORATE = "not_quorate", _("Not quorate")
 
 
 class LedgerQuerySet(models.QuerySet):
@@ -456,10 +471,10 @@ class DecisionEntry(models.Model):
 
 
 class ImplementationStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    CANNOT = "cannot", "Cannot be carried out"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANNOT = "cannot", _("Cannot be carried out")
 
 
 class ImplementationUpdate(models.Model):

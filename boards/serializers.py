@@ -21,6 +21,7 @@ from rest_framework import serializers
 from boards.composition import NON_PROFESSIONAL
 from boards.models import Attendance, Body, Meeting, Seat, SeatEndReason
 from boards.selectors import BodyState, TimelineRow
+from coprod.api import RFC3339DateTimeField
 from coprod.rulebook import Rule
 from projects.models import Phase
 from stakeholders.models import Capacity, Person, StakeholderGroup
@@ -145,6 +146,8 @@ class SeatSerializer(serializers.ModelSerializer):
         source="stakeholder_group.name", read_only=True, allow_null=True, default=None
     )
     phase_name = serializers.CharField(source="phase.name", read_only=True, allow_null=True, default=None)
+    # Declared so the description says what open seats answer: "" (no reason yet).
+    end_reason = serializers.ChoiceField(choices=SeatEndReason.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Seat
@@ -273,6 +276,9 @@ class SeatEndSerializer(serializers.Serializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    # Typed by people, so possibly centuries ago: see RFC3339DateTimeField.
+    scheduled_at = RFC3339DateTimeField(read_only=True)
+
     class Meta:
         model = Meeting
         fields = [

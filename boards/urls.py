@@ -7,4 +7,5 @@ app_name = "boards"
 urlpatterns = [
     path("", include("boards.urls_bodies")),
     path("", include("boards.urls_decisions")),
+    path("", include("boards.urls_participation")),
 ]

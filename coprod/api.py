@@ -10,15 +10,20 @@ for an organisation that does not exist."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
 from django.db.models import QuerySet
 from django.http import Http404
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
-from rest_framework import generics, permissions, serializers
+from rest_framework import ISO_8601, generics, permissions, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.fields import empty
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 
 from coprod.rulebook import Rule
 from projects import selectors
@@ -56,11 +61,21 @@ ERRORS: dict[int, OpenApiResponse] = {
     400: OpenApiResponse(
         {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "additionalProperties": {
+                "anyOf": [
+                    # Messages, or one error object per item of a list field.
+                    {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+                    # The errors of a nested object, by key.
+                    {"type": "object"},
+                    # `detail` when the body is not JSON at all.
+                    {"type": "string"},
+                ]
+            },
             "example": {"slug": ["Enter a valid “slug”."]},
         },
-        description='Invalid input: `{"field": ["message", …]}`, or `non_field_errors` for the body '
-        "as a whole. Nothing was changed.",
+        description='Invalid input: `{"field": ["message", …]}` (nested fields nest the same way), '
+        '`non_field_errors` for the body as a whole, or `{"detail": "…"}` when the body cannot be '
+        "read at all. Nothing was changed.",
     ),
     401: OpenApiResponse(ErrorSerializer, description="Not authenticated."),
     403: OpenApiResponse(
@@ -70,8 +85,9 @@ ERRORS: dict[int, OpenApiResponse] = {
     ),
     404: OpenApiResponse(
         ErrorSerializer,
-        description="No such organisation or object here. Objects of another organisation, and "
-        "organisations you are not a member of, are 'not found' too (TENANT-1).",
+        description="No such organisation or object here (or no such `page` of a list). Objects of "
+        "another organisation, and organisations you are not a member of, are 'not found' too "
+        "(TENANT-1).",
     ),
     405: OpenApiResponse(ErrorSerializer, description="This method is not offered here."),
     409: OpenApiResponse(
@@ -79,6 +95,101 @@ ERRORS: dict[int, OpenApiResponse] = {
         description="The current state refuses this. When a rule refuses it, the body names the rule.",
     ),
 }
+
+
+def postprocess_refusal_any_of(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular hook: a refusal is a rule error *or* a plain error.
+    Every rule error also has the plain error's `detail`, so "exactly one
+    of" (the `oneOf` a polymorphic serializer gives) would reject every rule
+    refusal the API really sends: describe it as "any of"."""
+    del generator, request, public
+    refusal = result.get("components", {}).get("schemas", {}).get("Refusal")
+    if refusal and "oneOf" in refusal:
+        refusal["anyOf"] = refusal.pop("oneOf")
+    return result
+
+
+def postprocess_unsupported_media_type(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular hook: an operation that reads a body answers 415 to a
+    body of a type it does not read (or of no declared type at all)."""
+    del generator, request, public
+    answer = {
+        "description": "The body is not of a type this operation reads: send JSON "
+        "(`Content-Type: application/json`). Nothing was changed.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                operation.setdefault("responses", {}).setdefault("415", answer)
+    return result
+
+
+class BlankableEmailFieldExtension(OpenApiSerializerFieldExtension):
+    """An optional email address or web address is sent and answered as ""
+    when there is none: document that, instead of a `format` the empty
+    string fails."""
+
+    target_class = "rest_framework.fields.EmailField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if not _may_be_blank(self.target):
+            return schema
+        fmt = "email" if isinstance(self.target, serializers.EmailField) else "uri"
+        schema.pop("format", None)
+        schema.pop("type", None)
+        # No top-level `type`: drf-spectacular would add the validator's `format` back.
+        length = next(
+            (v.limit_value for v in self.target.validators if isinstance(v, MaxLengthValidator)), None
+        )
+        schema["anyOf"] = [{"type": "string", "format": fmt}, {"type": "string", "maxLength": 0}]
+        if length is not None:
+            schema["maxLength"] = length
+        return schema
+
+
+class BlankableURLFieldExtension(BlankableEmailFieldExtension):
+    target_class = "rest_framework.fields.URLField"
+
+
+def _may_be_blank(field: serializers.Field) -> bool:
+    """Whether the field takes or answers "": it allows blanks, or it is a
+    read-only copy of a model field that does."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if not field.read_only or model is None:
+        return False
+    try:
+        # Follow a dotted source (`user.email`) to the model field it reads.
+        for name in field.source_attrs[:-1]:
+            model = model._meta.get_field(name).related_model
+        return bool(model._meta.get_field(field.source_attrs[-1]).blank)
+    except (FieldDoesNotExist, AttributeError, IndexError):
+        return False
+
+
+class RFC3339DateTimeField(serializers.DateTimeField):
+    """A date-time answered with a whole-minute offset, as RFC 3339 (and so
+    the OpenAPI `date-time` format) requires. Far in the past a local zone's
+    offset has seconds (London's was -00:01:15 before 1847), which
+    `isoformat()` writes as it is; such a value is answered in UTC instead.
+    For date-times people type (a meeting's time), not the server's own."""
+
+    def to_representation(self, value: Any) -> Any:
+        if isinstance(value, datetime.datetime) and api_settings.DATETIME_FORMAT == ISO_8601:
+            offset = self.enforce_timezone(value).utcoffset()
+            if offset is not None and offset % datetime.timedelta(minutes=1):
+                text = value.astimezone(datetime.UTC).isoformat()
+                return text[: -len("+00:00")] + "Z" if text.endswith("+00:00") else text
+        return super().to_representation(value)
+
+
 READ_ERRORS = (401, 404)
 READ_RESTRICTED_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403, 404, 409)

@@ -4,8 +4,9 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from coprod.security import ThrottledLoginView
 from projects import views as project_views
 
 api_v1 = [
@@ -16,11 +17,16 @@ api_v1 = [
     path("orgs/<slug:org>/", include("projects.api_flags_urls")),
     path("orgs/<slug:org>/", include("overview.api_urls")),
     path("orgs/<slug:org>/", include("stakeholders.api_participation_urls")),
+    path("orgs/<slug:org>/", include("reports.api_urls")),
 ]
 
 urlpatterns = [
     path("", project_views.home, name="home"),
+    # Before Django's own: the login page with the password-guessing throttle.
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The language switcher posts here (`set_language`).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("invite/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org>/", include("projects.urls", namespace="projects")),
     path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),
@@ -28,11 +34,18 @@ urlpatterns = [
     path("o/<slug:org>/", include("disputes.urls", namespace="disputes")),
     path("o/<slug:org>/", include("overview.urls", namespace="overview")),
     path("o/<slug:org>/", include("stakeholders.participation_urls", namespace="participation")),
+    path("o/<slug:org>/", include("reports.urls", namespace="reports")),
     path("p/<slug:org>/<slug:project>/", include("boards.public_urls", namespace="public_boards")),
     path("p/<slug:org>/<slug:project>/", include("stakeholders.public_urls", namespace="public_project")),
     path("", include("projects.public_urls", namespace="public")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file of its own
+    # (`?script`), so the docs page keeps the strict Content-Security-Policy.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -101,7 +101,8 @@ class TokenView(ObtainAuthToken):
         tag="organisations",
         description="Every organisation you are a member of, with your role in it.",
         ok={200: OrganisationSerializer},
-        errors=(401,),
+        # 404 for a `page` past the end.
+        errors=(401, 404),
     )
 )
 class OrganisationListView(generics.ListAPIView):

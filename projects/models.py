@@ -9,6 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from coprod.rulebook import Rule
@@ -124,19 +125,19 @@ class OrganisationInvitation(models.Model):
 class InitiatorType(models.TextChoices):
     """Who started a project (SCOPE-1)."""
 
-    GOVERNMENT = "government", "Government"
-    STATUTORY_BODY = "statutory_body", "Statutory body"
-    STAFF = "staff", "Staff"
-    PROFESSIONAL = "professional", "Professional"
-    SERVICE_USER = "service_user", "Service user"
-    PUBLIC = "public", "Member of the public"
+    GOVERNMENT = "government", _("Government")
+    STATUTORY_BODY = "statutory_body", _("Statutory body")
+    STAFF = "staff", _("Staff")
+    PROFESSIONAL = "professional", _("Professional")
+    SERVICE_USER = "service_user", _("Service user")
+    PUBLIC = "public", _("Member of the public")
 
 
 class ProjectStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    SCOPING = "scoping", "Scoping"
-    DELIVERY = "delivery", "Delivery"
-    CLOSED = "closed", "Closed"
+    PROPOSED = "proposed", _("Proposed")
+    SCOPING = "scoping", _("Scoping")
+    DELIVERY = "delivery", _("Delivery")
+    CLOSED = "closed", _("Closed")
 
 
 class Project(models.Model):

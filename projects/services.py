@@ -24,7 +24,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from coprod.audit import audit_record, refusals_audited
 from coprod.errors import Conflict, NotAllowed, Refusal, RuleViolation
 from coprod.rulebook import Rule
-from coprod.services import RESERVED_SLUGS, apply_changes, require
+from coprod.services import RESERVED_SLUGS, apply_changes, delete_unless_referenced, require
 from projects import permissions
 from projects.models import (
     BudgetLine,
@@ -475,7 +475,8 @@ def _plan_entry_remove(entry: Phase | Milestone, data: dict[str, Any], actor: An
         obj=entry,
         data=data,
     )
-    entry.delete()
+    # A milestone the Overview Group has reviewed keeps its reviews (GROUP-8): refuse, not a 500.
+    delete_unless_referenced(entry, f"“{entry}”")
 
 
 @refusals_audited

@@ -168,7 +168,9 @@ def confirm_removal(
     """A page that asks before removing something. GET shows it; POST calls
     the removal service and goes back with `done_message`, or shows the
     service's refusal on the page (400)."""
-    form = ConfirmForm(request.POST or None)
+    # Bound on every POST: the form has no fields, so a POST may carry no data
+    # at all, and an unbound form cannot take the refusal.
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         try:

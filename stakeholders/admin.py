@@ -3,16 +3,24 @@ people directory, public input with its responses, and group invitations,
 across all organisations (the tenancy middleware runs /admin/ with scopes
 disabled).
 
-Public input, the project's responses and the invitations of groups are
-evidence for SCOPE-2, TEAM-7 and TEAM-9, written by services (contact details
-are deleted by the retention job): read-only here."""
+Public input, the project's responses, the invitations of groups and the
+answers to them are evidence for SCOPE-2, TEAM-7, TEAM-8 and TEAM-9, written
+by services (contact details of input are deleted by the retention job):
+read-only here."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from projects.admin import ReadOnlyAdmin
-from stakeholders.models import GroupInvitation, InputResponse, Person, PublicInput, StakeholderGroup
+from stakeholders.models import (
+    GroupInvitation,
+    InputResponse,
+    InvolvementResponse,
+    Person,
+    PublicInput,
+    StakeholderGroup,
+)
 
 
 @admin.register(StakeholderGroup)
@@ -54,7 +62,7 @@ class PublicInputAdmin(ReadOnlyAdmin):
 
 @admin.register(InputResponse)
 class InputResponseAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "incorporated", "responded_at", "emailed_at"]
+    list_display = ["__str__", "incorporated", "scope_part", "responded_at", "emailed_at"]
     search_fields = ["public_text", "how_or_why", "input__project__title"]
     list_filter = ["incorporated", "input__project__organisation"]
     list_select_related = ["input__project"]
@@ -62,7 +70,15 @@ class InputResponseAdmin(ReadOnlyAdmin):
 
 @admin.register(GroupInvitation)
 class GroupInvitationAdmin(ReadOnlyAdmin):
-    list_display = ["stakeholder_group", "project", "channel", "sent_on", "response"]
+    list_display = ["stakeholder_group", "project", "channel", "sent_on", "response", "emailed_at"]
     search_fields = ["stakeholder_group__name", "project__title", "response_note"]
     list_filter = ["channel", "response", "project__organisation"]
     list_select_related = ["project", "stakeholder_group"]
+
+
+@admin.register(InvolvementResponse)
+class InvolvementResponseAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "project", "stakeholder_group", "not_now", "times_submitted", "updated_at"]
+    search_fields = ["stakeholder_group__name", "project__title"]
+    list_filter = ["not_now", "project__organisation"]
+    list_select_related = ["project", "stakeholder_group", "invitation__stakeholder_group"]

@@ -1,5 +1,5 @@
 """REST API of public participation, mounted at `/api/v1/orgs/<slug:org>/`
-(TEAM-7, TEAM-9, SCOPE-2, SCOPE-3)."""
+(TEAM-7, TEAM-8, TEAM-9, SCOPE-2, SCOPE-3)."""
 
 from django.urls import path
 
@@ -27,5 +27,15 @@ urlpatterns = [
         _project + "group-invitations/<int:pk>/",
         api.GroupInvitationDetailView.as_view(),
         name="api-group-invitation-detail",
+    ),
+    path(
+        _project + "group-invitations/<int:pk>/email/",
+        api.GroupInvitationEmailView.as_view(),
+        name="api-group-invitation-email",
+    ),
+    path(
+        _project + "involvement-responses/",
+        api.InvolvementResponseListView.as_view(),
+        name="api-involvement-response-list",
     ),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from projects.models import Organisation, Project
@@ -17,17 +18,17 @@ class Capacity(models.TextChoices):
     the person, decides whether a seat counts as professional: a nurse can sit
     as a carer. The first five are non-professional (RULES.md, Terms)."""
 
-    SERVICE_USER = "service_user", "Service user"
-    CARER = "carer", "Carer"
-    PUBLIC = "public", "Member of the public"
-    COMMUNITY_REP = "community_rep", "Community or voluntary representative"
-    INDEPENDENT = "independent", "Independent member"
-    PROFESSIONAL = "professional", "Professional"
-    STAFF = "staff", "Staff"
-    STATUTORY_BODY = "statutory_body", "Statutory body"
-    GOVERNMENT = "government", "Government"
-    TECHNICIAN = "technician", "Technician or implementer"
-    PROJECT_TEAM = "project_team", "Project team"
+    SERVICE_USER = "service_user", _("Service user")
+    CARER = "carer", _("Carer")
+    PUBLIC = "public", _("Member of the public")
+    COMMUNITY_REP = "community_rep", _("Community or voluntary representative")
+    INDEPENDENT = "independent", _("Independent member")
+    PROFESSIONAL = "professional", _("Professional")
+    STAFF = "staff", _("Staff")
+    STATUTORY_BODY = "statutory_body", _("Statutory body")
+    GOVERNMENT = "government", _("Government")
+    TECHNICIAN = "technician", _("Technician or implementer")
+    PROJECT_TEAM = "project_team", _("Project team")
 
 
 NON_PROFESSIONAL_CAPACITIES: frozenset[str] = frozenset(
@@ -54,13 +55,13 @@ class StakeholderGroup(models.Model):
     it is affected drives SCOPE-3/4 and TEAM-4/6."""
 
     class Affected(models.TextChoices):
-        DIRECTLY = "directly", "Directly"
-        INDIRECTLY = "indirectly", "Indirectly"
+        DIRECTLY = "directly", _("Directly")
+        INDIRECTLY = "indirectly", _("Indirectly")
 
     class Impact(models.TextChoices):
-        POSITIVE = "positive", "Positively"
-        NEGATIVE = "negative", "Negatively"
-        MIXED = "mixed", "Both positively and negatively"
+        POSITIVE = "positive", _("Positively")
+        NEGATIVE = "negative", _("Negatively")
+        MIXED = "mixed", _("Both positively and negatively")
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="stakeholder_groups")
     name = models.CharField(max_length=200)
@@ -148,31 +149,31 @@ class Person(models.Model):
 
 
 class InputChannel(models.TextChoices):
-    WEB = "web", "The public form"
-    PHONE = "phone", "Telephone"
-    PAPER = "paper", "Paper or letter"
-    EMAIL = "email", "Email"
-    MEETING = "meeting", "At a meeting or event"
+    WEB = "web", _("The public form")
+    PHONE = "phone", _("Telephone")
+    PAPER = "paper", _("Paper or letter")
+    EMAIL = "email", _("Email")
+    MEETING = "meeting", _("At a meeting or event")
 
 
 class InputAsWho(models.TextChoices):
-    SERVICE_USER = "service_user", "As someone who uses the service"
-    CARER = "carer", "As a carer"
-    RESIDENT = "resident", "As a local resident"
-    PROFESSIONAL = "professional", "As a professional"
-    OTHER = "other", "Other"
+    SERVICE_USER = "service_user", _("As someone who uses the service")
+    CARER = "carer", _("As a carer")
+    RESIDENT = "resident", _("As a local resident")
+    PROFESSIONAL = "professional", _("As a professional")
+    OTHER = "other", _("Other")
 
 
 class InputImpact(models.TextChoices):
-    POSITIVE = "positive", "For the better"
-    NEGATIVE = "negative", "For the worse"
-    BOTH = "both", "Both"
+    POSITIVE = "positive", _("For the better")
+    NEGATIVE = "negative", _("For the worse")
+    BOTH = "both", _("Both")
 
 
 class InputStatus(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    ANSWERED = "answered", "Answered"
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ANSWERED = "answered", _("Answered")
 
 
 class PublicInput(models.Model):
@@ -223,21 +224,40 @@ class PublicInput(models.Model):
 
 
 class Incorporation(models.TextChoices):
-    YES = "yes", "Incorporated"
-    PARTLY = "partly", "Partly incorporated"
-    NO = "no", "Not incorporated"
+    YES = "yes", _("Incorporated")
+    PARTLY = "partly", _("Partly incorporated")
+    NO = "no", _("Not incorporated")
+
+
+class ScopePart(models.TextChoices):
+    """The parts of a project's scope that a scoping input can shape
+    (SCOPE-2): the scope document lists, for each part, the inputs that
+    shaped it and the answers to them."""
+
+    AIMS = "aims", _("What the project sets out to do")
+    GROUPS = "groups", _("Who the project involves and affects")
+    PLAN = "plan", _("The plan: phases and milestones")
+    BUDGET = "budget", _("The budget")
 
 
 class InputResponse(models.Model):
     """The project's public answer to one input, and whether and how it was
-    incorporated, or why not (SCOPE-2, TEAM-9)."""
+    incorporated, or why not (SCOPE-2, TEAM-9). For scoping input it can
+    name the part of the scope the input shaped, for the scope document."""
 
     Incorporation = Incorporation
+    ScopePart = ScopePart
 
     input = models.OneToOneField(PublicInput, on_delete=models.CASCADE, related_name="response")
     public_text = models.TextField(max_length=10_000)
     incorporated = models.CharField(max_length=10, choices=Incorporation.choices)
     how_or_why = models.TextField(max_length=10_000)
+    scope_part = models.CharField(
+        max_length=20,
+        choices=ScopePart.choices,
+        blank=True,
+        help_text="For scoping input: the part of the scope it shaped (SCOPE-2).",
+    )
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -250,7 +270,11 @@ class InputResponse(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(incorporated__in=Incorporation.values), name="response_incorporation_valid"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(scope_part="") | Q(scope_part__in=ScopePart.values),
+                name="response_scope_part_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -258,31 +282,33 @@ class InputResponse(models.Model):
 
 
 class InvitationChannel(models.TextChoices):
-    LETTER = "letter", "Letter"
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Telephone"
-    IN_PERSON = "in_person", "In person"
-    PARTNER = "partner", "Through a partner organisation"
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Telephone")
+    IN_PERSON = "in_person", _("In person")
+    PARTNER = "partner", _("Through a partner organisation")
 
 
 ACCESSIBLE_FORMATS = {
-    "easy_read": "Easy read",
-    "large_print": "Large print",
-    "translation": "Translation",
-    "bsl": "British Sign Language",
+    "easy_read": _("Easy read"),
+    "large_print": _("Large print"),
+    "translation": _("Translation"),
+    "bsl": _("British Sign Language"),
 }
 
 
 class InvitationResponse(models.TextChoices):
-    AWAITING = "awaiting", "No reply yet"
-    ACCEPTED = "accepted", "Wants to take part"
-    DECLINED = "declined", "Declined"
+    AWAITING = "awaiting", _("No reply yet")
+    ACCEPTED = "accepted", _("Wants to take part")
+    DECLINED = "declined", _("Declined")
 
 
 class GroupInvitation(models.Model):
     """A special invitation of one stakeholder group to take part (TEAM-7):
     how it was sent, when, which accessible formats were offered, and the
-    response."""
+    response. An invitation sent by email to an address recorded here
+    carries a personal link to the "how would you like to be involved" form
+    (TEAM-8), whose answer updates the response."""
 
     Channel = InvitationChannel
     Response = InvitationResponse
@@ -298,6 +324,9 @@ class GroupInvitation(models.Model):
         max_length=20, choices=InvitationResponse.choices, default=InvitationResponse.AWAITING
     )
     response_note = models.TextField(max_length=5_000, blank=True)
+    # Where an emailed invitation went; only for the email channel.
+    email = models.EmailField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -314,7 +343,75 @@ class GroupInvitation(models.Model):
             models.CheckConstraint(
                 condition=Q(response__in=InvitationResponse.values), name="group_invitation_response_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(email="") | Q(channel="email"), name="group_invitation_email_only_by_email"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Invitation of {self.stakeholder_group} ({self.get_channel_display()})"
+
+
+class InvolvementLevel(models.TextChoices):
+    """The levels at which someone can take part (TEAM-8: every level, not
+    only an invitation to a meeting)."""
+
+    BOARD = "board", _("A seat on the Project Board, which takes the project's decisions")
+    OVERVIEW = (
+        "overview",
+        _("A seat on the Overview Group of service users, carers and other people affected"),
+    )
+    EVENTS = "events", _("Coming to events and workshops")
+    INPUT = "input", _("Giving my views from time to time")
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("By email")
+    PHONE = "phone", _("By telephone or text message")
+    POST = "post", _("By post")
+    THROUGH_GROUP = "through_group", _("Through the group or organisation that passed this on to me")
+
+
+class InvolvementResponse(models.Model):
+    """The answer to an invitation's "how would you like to be involved"
+    form, given without an account through the invitation's signed link
+    (TEAM-7, TEAM-8). One per invitation: answering again updates it. The
+    levels chosen, and, if given, a name, how to get in touch and what helps
+    the person take part; only the project's facilitators see those."""
+
+    Level = InvolvementLevel
+    ContactPreference = ContactPreference
+
+    invitation = models.OneToOneField(GroupInvitation, on_delete=models.CASCADE, related_name="involvement")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="involvement_responses")
+    stakeholder_group = models.ForeignKey(
+        StakeholderGroup, on_delete=models.CASCADE, related_name="involvement_responses"
+    )
+    levels = models.JSONField(default=list, blank=True)
+    not_now = models.BooleanField(default=False, help_text="They do not want to be involved at the moment.")
+    name = models.CharField(max_length=200, blank=True)
+    contact_preference = models.CharField(max_length=20, choices=ContactPreference.choices, blank=True)
+    contact = models.CharField(max_length=254, blank=True)
+    access_needs = models.TextField(max_length=2000, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    times_submitted = models.PositiveIntegerField(default=1)
+
+    objects = ScopedManager(organisation="project__organisation")
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_preference="") | Q(contact_preference__in=ContactPreference.values),
+                name="involvement_contact_preference_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Involvement reply to {self.invitation}"
+
+    @property
+    def level_labels(self) -> list[str]:
+        labels = dict(InvolvementLevel.choices)
+        return [str(labels[level]) for level in self.levels if level in labels]

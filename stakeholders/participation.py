@@ -14,6 +14,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scopes_disabled
 
 from coprod.audit import audit_record, refusals_audited
@@ -22,12 +24,14 @@ from coprod.rulebook import Rule
 from coprod.services import require
 from projects.models import Project
 from projects.permissions import can_edit_project
+from stakeholders.involvement import queue_invitation_email
 from stakeholders.models import (
     ACCESSIBLE_FORMATS,
     GroupInvitation,
     InputResponse,
     InputStatus,
     PublicInput,
+    ScopePart,
     StakeholderGroup,
 )
 
@@ -48,7 +52,7 @@ def _audit(
 
 def _require_input_open(project: Project) -> None:
     if not project.is_open:
-        raise Conflict("This project has closed; it no longer takes input.")
+        raise Conflict(_("This project has closed; it no longer takes input."))
 
 
 def input_submit(
@@ -67,9 +71,11 @@ def input_submit(
     the project closes. SCOPE-2: input given during scoping counts for it."""
     _require_input_open(project)
     if not consent:
-        raise ValidationError({"consent": "Please agree to how we use what you tell us, so we can use it."})
+        raise ValidationError(
+            {"consent": _("Please agree to how we use what you tell us, so we can use it.")}
+        )
     if stakeholder_group is not None and stakeholder_group.project_id != project.pk:
-        raise ValidationError({"stakeholder_group": "Choose a group of this project."})
+        raise ValidationError({"stakeholder_group": _("Choose a group of this project.")})
     with transaction.atomic():
         item = PublicInput(
             project=project,
@@ -93,7 +99,7 @@ def input_submit(
 def input_record(*, project: Project, channel: str, actor: AbstractBaseUser, **fields: Any) -> PublicInput:
     """Staff record input received by phone, on paper, by email or at a
     meeting, with its channel, so people without the web count too."""
-    require(can_edit_project(actor, project), "Only the project's facilitators record input.")
+    require(can_edit_project(actor, project), _("Only the project's facilitators record input."))
     with transaction.atomic():
         item = input_submit(project=project, **fields)
         item.channel = channel
@@ -106,7 +112,7 @@ def input_record(*, project: Project, channel: str, actor: AbstractBaseUser, **f
 
 @transaction.atomic
 def input_acknowledge(*, item: PublicInput, actor: AbstractBaseUser) -> PublicInput:
-    require(can_edit_project(actor, item.project), "Only the project's facilitators handle input.")
+    require(can_edit_project(actor, item.project), _("Only the project's facilitators handle input."))
     if item.status == InputStatus.NEW:
         item.status = InputStatus.ACKNOWLEDGED
         item.acknowledged_at = timezone.now()
@@ -115,25 +121,42 @@ def input_acknowledge(*, item: PublicInput, actor: AbstractBaseUser) -> PublicIn
     return item
 
 
+def _clean_scope_part(item: PublicInput, scope_part: str) -> str:
+    if scope_part and scope_part not in ScopePart.values:
+        raise ValidationError({"scope_part": _("Choose a part of the scope from the list.")})
+    if scope_part and not item.during_scoping:
+        raise ValidationError(
+            {"scope_part": _("Only input given during scoping shapes the scope document (SCOPE-2).")}
+        )
+    return scope_part
+
+
 @transaction.atomic
 def input_respond(
-    *, item: PublicInput, public_text: str, incorporated: str, how_or_why: str, actor: AbstractBaseUser
+    *,
+    item: PublicInput,
+    public_text: str,
+    incorporated: str,
+    how_or_why: str,
+    actor: AbstractBaseUser,
+    scope_part: str = "",
 ) -> InputResponse:
     """SCOPE-2, TEAM-9: every input gets a public answer saying whether and how
-    it was incorporated, or why not. The reply is emailed when a contact email
-    was given."""
-    require(can_edit_project(actor, item.project), "Only the project's facilitators answer input.")
+    it was incorporated, or why not; for scoping input, which part of the
+    scope it shaped. The reply is emailed when a contact email was given."""
+    require(can_edit_project(actor, item.project), _("Only the project's facilitators answer input."))
     item = (
         PublicInput.objects.select_for_update(of=("self",))
         .select_related("project__organisation")
         .get(pk=item.pk)
     )
     if hasattr(item, "response"):
-        raise Conflict("This input has already been answered.")
+        raise Conflict(_("This input has already been answered."))
+    scope_part = _clean_scope_part(item, scope_part)
     if not public_text.strip() or not how_or_why.strip():
         raise ValidationError(
             {
-                key: "Required."
+                key: _("Required.")
                 for key, value in (("public_text", public_text), ("how_or_why", how_or_why))
                 if not value.strip()
             }
@@ -143,6 +166,7 @@ def input_respond(
         public_text=public_text.strip(),
         incorporated=incorporated,
         how_or_why=how_or_why.strip(),
+        scope_part=scope_part,
         responded_by=actor,
     )
     response.full_clean()
@@ -155,16 +179,45 @@ def input_respond(
     if email:
         project = item.project
         body = (
-            f"Thank you for your input on “{project.title}”.\n\nOur answer:\n{response.public_text}\n\n"
-            f"{response.get_incorporated_display()}: {response.how_or_why}\n"
+            _("Thank you for your input on “%(title)s”.") % {"title": project.title}
+            + "\n\n"
+            + _("Our answer:")
+            + f"\n{response.public_text}\n\n{response.get_incorporated_display()}: {response.how_or_why}\n"
         )
         response_id = response.pk
 
+        subject = _("Our answer to your input on %(title)s") % {"title": project.title}
+
         def send() -> None:
-            send_mail(f"Our answer to your input on {project.title}", body, None, [email])
+            send_mail(subject, body, None, [email])
             InputResponse.objects.filter(pk=response_id).update(emailed_at=timezone.now())
 
         transaction.on_commit(send)
+    return response
+
+
+@transaction.atomic
+def input_response_scope_part_set(
+    *, response: InputResponse, scope_part: str, actor: AbstractBaseUser
+) -> InputResponse:
+    """SCOPE-2: name (or change, or clear) the part of the scope a scoping
+    input shaped. The published answer itself is never edited."""
+    item = response.input
+    require(can_edit_project(actor, item.project), _("Only the project's facilitators answer input."))
+    scope_part = _clean_scope_part(item, scope_part)
+    response = InputResponse.objects.select_for_update().get(pk=response.pk)
+    if response.scope_part != scope_part:
+        old = response.scope_part
+        response.scope_part = scope_part
+        response.save(update_fields=["scope_part"])
+        _audit(
+            item.project,
+            actor,
+            "stakeholders.input.scope_part",
+            item,
+            Rule.SCOPE_2,
+            scope_part=[old, scope_part],
+        )
     return response
 
 
@@ -183,10 +236,12 @@ def input_close(*, project: Project, actor: Any) -> None:
     if project.is_open:
         raise RuleViolation(
             Rule.TEAM_9,
-            "Input stays open at every stage until the project closes: anyone may have their say at any time.",
+            _(
+                "Input stays open at every stage until the project closes: anyone may have their say at any time."
+            ),
             refusal=Refusal.ACTOR,
         )
-    raise Conflict("The project is closed, and input with it.")
+    raise Conflict(_("The project is closed, and input with it."))
 
 
 def purge_contacts(*, now: datetime.datetime | None = None) -> int:
@@ -215,18 +270,28 @@ def scoping_gaps(project: Project) -> list[tuple[Rule, str]]:
     heard = {item.stakeholder_group_id for item in inputs if item.stakeholder_group_id}
     gaps: list[tuple[Rule, str]] = []
     if not groups:
-        gaps.append((Rule.SCOPE_2, "No stakeholder groups are identified yet."))
+        gaps.append((Rule.SCOPE_2, _("No stakeholder groups are identified yet.")))
     for group in groups:
         if group.pk not in heard:
-            gaps.append((Rule.SCOPE_2, f"No views gathered yet from “{group.name}”."))
+            gaps.append((Rule.SCOPE_2, _("No views gathered yet from “%(group)s”.") % {"group": group.name}))
     unanswered = [item for item in inputs if not hasattr(item, "response")]
     if unanswered:
-        gaps.append((Rule.SCOPE_2, f"{len(unanswered)} scoping input(s) have no recorded response yet."))
+        gaps.append(
+            (
+                Rule.SCOPE_2,
+                ngettext(
+                    "%(count)s scoping input has no recorded response yet.",
+                    "%(count)s scoping inputs have no recorded response yet.",
+                    len(unanswered),
+                )
+                % {"count": len(unanswered)},
+            )
+        )
     at_risk = [group for group in groups if group.may_be_negatively_affected]
     consulted = [group for group in at_risk if group.pk in heard]
     if not consulted and not project.no_negative_impact_reason.strip():
         if at_risk:
-            gaps.append((Rule.SCOPE_3, "No group that may be negatively affected has been consulted yet."))
+            gaps.append((Rule.SCOPE_3, _("No group that may be negatively affected has been consulted yet.")))
         else:
             gaps.append(
                 (
@@ -252,10 +317,10 @@ def guard_scoping_complete(project: Project) -> None:
 @transaction.atomic
 def no_negative_impact_record(*, project: Project, reason: str, actor: AbstractBaseUser) -> Project:
     """SCOPE-3: record why no group may be negatively affected."""
-    require(can_edit_project(actor, project), "Only the project's facilitators record this.")
+    require(can_edit_project(actor, project), _("Only the project's facilitators record this."))
     if len(reason.strip()) < 20:
         raise ValidationError(
-            {"reason": "Explain in at least a sentence why no group could be negatively affected."}
+            {"reason": _("Explain in at least a sentence why no group could be negatively affected.")}
         )
     project.no_negative_impact_reason = reason.strip()
     project.save(update_fields=["no_negative_impact_reason", "updated_at"])
@@ -275,14 +340,22 @@ def group_invitation_record(
     formats_offered: list[str] | None = None,
     response: str = GroupInvitation.Response.AWAITING,
     response_note: str = "",
+    email: str = "",
 ) -> GroupInvitation:
     """TEAM-7: every identified group is specially invited, with accessible
-    formats offered."""
+    formats offered. An invitation by email to an address given here is sent
+    by coprod once recorded, with links to the public project page and to
+    the group's "how would you like to be involved" form (TEAM-8)."""
     project = group.project
-    require(can_edit_project(actor, project), "Only the project's facilitators record invitations.")
+    require(can_edit_project(actor, project), _("Only the project's facilitators record invitations."))
     formats = list(dict.fromkeys(formats_offered or []))
     if any(fmt not in ACCESSIBLE_FORMATS for fmt in formats):
         raise ValidationError({"formats_offered": "Choose from: " + ", ".join(ACCESSIBLE_FORMATS) + "."})
+    email = email.strip()
+    if email and channel != GroupInvitation.Channel.EMAIL:
+        raise ValidationError({"email": _("An email address goes only with an invitation sent by email.")})
+    if email and not project.is_open:
+        raise Conflict(_("The project has closed; it no longer invites people."))
     with transaction.atomic():
         invitation = GroupInvitation(
             project=project,
@@ -292,13 +365,21 @@ def group_invitation_record(
             formats_offered=formats,
             response=response,
             response_note=response_note.strip(),
+            email=email,
             recorded_by=actor,
         )
         invitation.full_clean()
         invitation.save()
         _audit(
-            project, actor, "stakeholders.group_invitation.recorded", invitation, Rule.TEAM_7, channel=channel
+            project,
+            actor,
+            "stakeholders.group_invitation.recorded",
+            invitation,
+            Rule.TEAM_7,
+            channel=channel,
+            emailed=bool(email),
         )
+        queue_invitation_email(invitation)
     return invitation
 
 
@@ -306,7 +387,9 @@ def group_invitation_record(
 def group_invitation_respond(
     *, invitation: GroupInvitation, response: str, actor: AbstractBaseUser, note: str = ""
 ) -> GroupInvitation:
-    require(can_edit_project(actor, invitation.project), "Only the project's facilitators record responses.")
+    require(
+        can_edit_project(actor, invitation.project), _("Only the project's facilitators record responses.")
+    )
     invitation.response = response
     invitation.response_note = note.strip()
     invitation.full_clean()

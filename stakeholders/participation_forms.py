@@ -21,6 +21,7 @@ from stakeholders.models import (
     InputStatus,
     InvitationChannel,
     InvitationResponse,
+    ScopePart,
     StakeholderGroup,
 )
 from stakeholders.public_forms import MESSAGE_MAX, clean_contact
@@ -89,8 +90,12 @@ class InputRecordForm(forms.Form):
         return clean_contact(self.cleaned_data.get("contact", ""))
 
 
+SCOPE_PART_CHOICES = [("", _("Not one part in particular")), *ScopePart.choices]
+
+
 class InputRespondForm(forms.Form):
-    """The public answer to one input (SCOPE-2, TEAM-9)."""
+    """The public answer to one input (SCOPE-2, TEAM-9); for scoping input,
+    the part of the scope it shaped."""
 
     public_text = forms.CharField(
         label=_("Your answer"),
@@ -105,6 +110,25 @@ class InputRespondForm(forms.Form):
         label=_("How it was incorporated, or why not"),
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    scope_part = forms.ChoiceField(
+        label=_("Which part of the scope did it shape?"),
+        help_text=_("The scope document lists, for each part, the inputs that shaped it (SCOPE-2)."),
+        choices=SCOPE_PART_CHOICES,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, during_scoping: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not during_scoping:
+            del self.fields["scope_part"]
+
+
+class ScopePartForm(forms.Form):
+    """SCOPE-2: name the part of the scope an answered scoping input shaped."""
+
+    scope_part = forms.ChoiceField(
+        label=_("Part of the scope it shaped"), choices=SCOPE_PART_CHOICES, required=False
     )
 
 
@@ -137,6 +161,16 @@ class GroupInvitationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    email = forms.EmailField(
+        label=_("Email address to send it to"),
+        help_text=_(
+            "Only for an invitation by email. coprod sends it now, with a link to the project's public page "
+            "and a personal link to a short form: how would they like to be involved?"
+        ),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={"invalid": _("Enter an email address like name@example.org.")},
+    )
     response = forms.ChoiceField(label=_("Response"), choices=InvitationResponse.choices)
     response_note = forms.CharField(
         label=_("Note on the response"),
@@ -155,6 +189,12 @@ class GroupInvitationForm(forms.Form):
         if sent_on > timezone.localdate():
             raise forms.ValidationError(_("An invitation cannot have been sent in the future."))
         return sent_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("email") and data.get("channel") != InvitationChannel.EMAIL:
+            self.add_error("email", _("An email address goes only with an invitation sent by email."))
+        return data
 
 
 class GroupInvitationResponseForm(forms.Form):

@@ -26,12 +26,13 @@ from projects.models import Project
 from projects.permissions import can_edit_project
 from projects.services import project_change_status
 from projects.views import allow, page, project_context, project_crumbs, project_for, wrong_method
-from stakeholders import participation
+from stakeholders import involvement, participation
 from stakeholders.models import (
     ACCESSIBLE_FORMATS,
     GroupInvitation,
     InputChannel,
     InputStatus,
+    InvolvementResponse,
     PublicInput,
     StakeholderGroup,
 )
@@ -42,7 +43,9 @@ from stakeholders.participation_forms import (
     InputRecordForm,
     InputRespondForm,
     NoNegativeImpactForm,
+    ScopePartForm,
 )
+from stakeholders.scope_document import scope_document
 
 GET_POST = require_http_methods(["GET", "POST"])
 INPUTS_SHOWN = 200
@@ -65,7 +68,9 @@ def _inputs_crumb(project: Project) -> tuple[str, str]:
 
 def _input_for(project: Project, pk: int) -> PublicInput:
     return get_object_or_404(
-        PublicInput.objects.select_related("project__organisation", "stakeholder_group", "response"),
+        PublicInput.objects.select_related("project__organisation", "stakeholder_group", "response")
+        # The agenda items it was routed to (boards keeps the link; no import here).
+        .prefetch_related("agenda_items__body"),
         project=project,
         pk=pk,
     )
@@ -80,7 +85,11 @@ def input_list(request: HttpRequest, org: str, project: str) -> HttpResponse:
     if refused := wrong_method(request, "GET"):
         return refused
     filters = InputFilterForm(request.GET or None)
-    inputs = PublicInput.objects.filter(project=obj).select_related("stakeholder_group")
+    inputs = (
+        PublicInput.objects.filter(project=obj)
+        .select_related("stakeholder_group")
+        .prefetch_related("agenda_items__body")
+    )
     chosen: dict[str, str] = {}
     if filters.is_valid():
         chosen = {key: value for key, value in filters.cleaned_data.items() if value}
@@ -112,8 +121,7 @@ def input_detail(request: HttpRequest, org: str, project: str, pk: int) -> HttpR
     answer it publicly."""
     obj = project_for(request, project)
     item = _input_for(obj, pk)
-    answered = hasattr(item, "response")
-    form = InputRespondForm(request.POST or None)
+    form = InputRespondForm(request.POST or None, during_scoping=item.during_scoping)
     status = 200
     if request.method == "POST":
         allow(can_edit_project(request.user, obj))
@@ -126,9 +134,57 @@ def input_detail(request: HttpRequest, org: str, project: str, pk: int) -> HttpR
                 messages.success(request, _("Your answer is published on the project's public page."))
                 return redirect("participation:input_detail", **_kw(obj, pk=item.pk))
         status = 400
-    context = _context(request, obj, _inputs_crumb(obj), (_("Input #%(pk)s") % {"pk": item.pk}, None))
-    context.update({"item": item, "answered": answered, "form": form})
+    return _input_page(request, obj, item, form=form, status=status)
+
+
+def _input_page(
+    request: HttpRequest,
+    project: Project,
+    item: PublicInput,
+    *,
+    form: InputRespondForm | None = None,
+    part_form: ScopePartForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    answered = hasattr(item, "response")
+    context = _context(request, project, _inputs_crumb(project), (_("Input #%(pk)s") % {"pk": item.pk}, None))
+    if part_form is None and answered and item.during_scoping:
+        part_form = ScopePartForm(initial={"scope_part": item.response.scope_part})
+    context.update(
+        {
+            "item": item,
+            "answered": answered,
+            "form": form or InputRespondForm(during_scoping=item.during_scoping),
+            "part_form": part_form,
+            "routed_items": list(item.agenda_items.all()),
+            # Bodies to route to, through the project's reverse relation (boards owns them).
+            "bodies": list(project.bodies.all()) if context["can_edit"] else [],
+        }
+    )
     return page(request, "stakeholders/input_detail.html", context, status=status)
+
+
+@require_http_methods(["POST"])
+def input_scope_part(request: HttpRequest, org: str, project: str, pk: int) -> HttpResponse:
+    """SCOPE-2: name the part of the scope an answered scoping input shaped."""
+    obj = project_for(request, project)
+    item = _input_for(obj, pk)
+    allow(can_edit_project(request.user, obj))
+    form = ScopePartForm(request.POST)
+    if form.is_valid():
+        if not hasattr(item, "response"):
+            form.add_error(None, _("Answer the input first."))
+        else:
+            try:
+                participation.input_response_scope_part_set(
+                    response=item.response, scope_part=form.cleaned_data["scope_part"], actor=request.user
+                )
+            except SERVICE_ERRORS as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, _("Saved: the scope document shows it."))
+                return redirect("participation:input_detail", **_kw(obj, pk=item.pk))
+    return _input_page(request, obj, item, part_form=form, status=400)
 
 
 @require_http_methods(["POST"])
@@ -237,6 +293,22 @@ def scoping_finalise(request: HttpRequest, org: str, project: str) -> HttpRespon
     return page(request, "stakeholders/scoping_page.html", context, status=409)
 
 
+def scope_document_page(request: HttpRequest, org: str, project: str) -> HttpResponse:
+    """SCOPE-2: the scope part by part, each with the inputs that shaped it
+    and the project's answers."""
+    obj = project_for(request, project)
+    if refused := wrong_method(request, "GET"):
+        return refused
+    context = _context(
+        request,
+        obj,
+        (_("Scoping"), reverse("participation:scoping", kwargs=_kw(obj))),
+        (_("Scope document"), None),
+    )
+    context["document"] = scope_document(obj)
+    return page(request, "stakeholders/scope_document.html", context)
+
+
 # --- Invitations per group (TEAM-7) ---------------------------------------------------
 
 
@@ -261,7 +333,9 @@ def group_invitations(request: HttpRequest, org: str, project: str) -> HttpRespo
                 return redirect("participation:group_invitations", **_kw(obj))
         status = 400
     groups = list(StakeholderGroup.objects.filter(project=obj).order_by("name"))
-    invitations = list(GroupInvitation.objects.filter(project=obj).select_related("stakeholder_group"))
+    invitations = list(
+        GroupInvitation.objects.filter(project=obj).select_related("stakeholder_group", "involvement")
+    )
     rows = []
     for group in groups:
         own = [invitation for invitation in invitations if invitation.stakeholder_group_id == group.pk]
@@ -275,6 +349,12 @@ def group_invitations(request: HttpRequest, org: str, project: str) -> HttpRespo
             "formats": ACCESSIBLE_FORMATS,
             "not_invited": sum(1 for row in rows if not row["invited"]),
             "no_reply": sum(1 for row in rows if row["invited"] and not row["responded"]),
+            # TEAM-8: what people said through the involvement form, newest first.
+            "replies": list(
+                InvolvementResponse.objects.filter(project=obj)
+                .select_related("stakeholder_group", "invitation")
+                .order_by("-updated_at", "-pk")
+            ),
         }
     )
     return page(request, "stakeholders/groupinvitation_list.html", context, status=status)
@@ -284,11 +364,7 @@ def group_invitations(request: HttpRequest, org: str, project: str) -> HttpRespo
 def group_invitation_edit(request: HttpRequest, org: str, project: str, pk: int) -> HttpResponse:
     """Record the group's response to an invitation."""
     obj = project_for(request, project)
-    invitation = get_object_or_404(
-        GroupInvitation.objects.select_related("stakeholder_group", "project__organisation"),
-        project=obj,
-        pk=pk,
-    )
+    invitation = _invitation_for(obj, pk)
     allow(can_edit_project(request.user, obj))
     form = GroupInvitationResponseForm.for_invitation(invitation, request.POST or None)
     status = 200
@@ -314,5 +390,45 @@ def group_invitation_edit(request: HttpRequest, org: str, project: str, pk: int)
         (_("Group invitations"), reverse("participation:group_invitations", kwargs=_kw(obj))),
         (str(invitation.stakeholder_group), None),
     )
-    context.update({"invitation": invitation, "form": form, "formats": ACCESSIBLE_FORMATS})
+    context.update(
+        {
+            "invitation": invitation,
+            "form": form,
+            "formats": ACCESSIBLE_FORMATS,
+            "reply": getattr(invitation, "involvement", None),
+            # The personal link, for a letter or a call as well as the email (TEAM-8).
+            "involvement_link": request.build_absolute_uri(involvement.involvement_path(invitation))
+            if obj.is_open
+            else "",
+            "link_days": involvement.INVOLVEMENT_LINK_MAX_AGE_DAYS,
+            "can_email": invitation.channel == GroupInvitation.Channel.EMAIL
+            and bool(invitation.email)
+            and obj.is_open,
+        }
+    )
     return page(request, "stakeholders/groupinvitation_form.html", context, status=status)
+
+
+def _invitation_for(project: Project, pk: int) -> GroupInvitation:
+    return get_object_or_404(
+        GroupInvitation.objects.select_related("stakeholder_group", "project__organisation", "involvement"),
+        project=project,
+        pk=pk,
+    )
+
+
+@require_http_methods(["POST"])
+def group_invitation_email(request: HttpRequest, org: str, project: str, pk: int) -> HttpResponse:
+    """TEAM-7: email the invitation again, with a fresh personal link."""
+    obj = project_for(request, project)
+    invitation = _invitation_for(obj, pk)
+    allow(can_edit_project(request.user, obj))
+    try:
+        involvement.group_invitation_email(invitation=invitation, actor=request.user)
+    except SERVICE_ERRORS as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(
+            request, _("The invitation is emailed again to %(email)s.") % {"email": invitation.email}
+        )
+    return redirect("participation:group_invitation_edit", **_kw(obj, pk=invitation.pk))

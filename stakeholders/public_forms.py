@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Project
-from stakeholders.models import InputAsWho, InputImpact, StakeholderGroup
+from stakeholders.models import ContactPreference, InputAsWho, InputImpact, InvolvementLevel, StakeholderGroup
 
 HONEYPOT = "website"
 MESSAGE_MAX = 10_000
@@ -138,4 +138,65 @@ class PublicInputForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop(HONEYPOT, None)
         data.setdefault("stakeholder_group", None)
+        return data
+
+
+class InvolvementForm(forms.Form):
+    """How would you like to be involved? (TEAM-7, TEAM-8) Reached through
+    the personal link of an invitation; nothing here is published."""
+
+    levels = forms.MultipleChoiceField(
+        label=_("How would you like to be involved?"),
+        help_text=_("Tick all that you would like. You can change your mind later."),
+        choices=InvolvementLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    not_now = forms.BooleanField(
+        label=_("I do not want to be involved at the moment"),
+        help_text=_("We will not contact you about this project again unless you ask us to."),
+        required=False,
+    )
+    name = forms.CharField(
+        label=_("Your name"),
+        help_text=_("Only the project's staff see it."),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact_preference = forms.ChoiceField(
+        label=_("How should we get in touch with you?"),
+        choices=[("", _("No preference")), *ContactPreference.choices],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    contact = forms.CharField(
+        label=_("Your email address, phone number or postal address"),
+        help_text=_("The one that goes with the way you chose. Only the project's staff see it."),
+        max_length=254,
+        required=False,
+    )
+    access_needs = forms.CharField(
+        label=_("What would help you take part?"),
+        help_text=_(
+            "For example large print, easy read, a British Sign Language interpreter, step-free access, "
+            "a quiet room or help with travel costs."
+        ),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        levels, not_now = data.get("levels") or [], data.get("not_now")
+        if levels and not_now:
+            self.add_error(
+                "not_now",
+                _("Either choose how you would like to be involved, or that you do not want to be now."),
+            )
+        elif not levels and not not_now and "levels" not in self.errors:
+            self.add_error(
+                "levels", _("Choose at least one way you would like to be involved, or tell us not now.")
+            )
         return data

@@ -10,7 +10,13 @@ changes.
 TEAM-9: the input form stays open at every stage until the project closes
 (410 after). A honeypot and a per-address rate limit keep robots out without
 costing people anything; nothing typed is lost on an error, even on the
-429 page."""
+429 page.
+
+TEAM-7, TEAM-8: an invitation's signed link opens the "how would you like to
+be involved" form; a changed or foreign link is a 404 page, an expired one
+(or a closed project) a 410 page, each saying what to do instead.
+
+The cached page is kept per language, as the visitor chooses it."""
 
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -38,8 +46,16 @@ from projects.models import Organisation, Project
 from projects.selectors import project_get
 from projects.views import page
 from stakeholders import participation
-from stakeholders.models import InputResponse
-from stakeholders.public_forms import PublicInputForm
+from stakeholders.involvement import (
+    INVOLVEMENT_LINK_MAX_AGE_DAYS,
+    ExpiredLink,
+    InvalidLink,
+    invitation_from_token,
+    involvement_submit,
+)
+from stakeholders.models import GroupInvitation, InputResponse, InvolvementResponse
+from stakeholders.public_forms import InvolvementForm, PublicInputForm
+from stakeholders.scope_document import public_scope_sections
 from stakeholders.signals_public import page_version
 
 PAGE_CACHE_SECONDS = 300  # a safety net for changes no signal sees (e.g. time passing)
@@ -87,6 +103,7 @@ def public_page_data(project: Project) -> dict[str, Any]:
     responses = list(
         InputResponse.objects.filter(input__project=project)
         .select_related("input")
+        .prefetch_related("input__agenda_items__body")
         .order_by("-responded_at", "-pk")[:RESPONSES_SHOWN]
     )
     return {
@@ -111,16 +128,28 @@ def public_page_data(project: Project) -> dict[str, Any]:
                 "incorporated": response.get_incorporated_display(),
                 "how_or_why": response.how_or_why,
                 "responded_at": response.responded_at,
+                # TEAM-9: where the input went to be decided, if a facilitator put it to a body.
+                "routed_to": [
+                    {
+                        "body": item.body.get_kind_display(),
+                        "title": item.title,
+                        "status": item.get_status_display(),
+                    }
+                    for item in response.input.agenda_items.all()
+                ],
             }
             for response in responses
         ],
+        # SCOPE-2: what people said that shaped each part of the scope.
+        "scope_sections": public_scope_sections(project),
     }
 
 
 def _page_content(project: Project) -> str:
     """The page's content, cached per project and version (no CSRF token or
     anything per-visitor in it, so it can be shared)."""
-    key = f"public-project:{project.pk}:page:{page_version(project.pk)}"
+    # One copy per language too: the page's words follow the visitor's language.
+    key = f"public-project:{project.pk}:page:{page_version(project.pk)}:{get_language()}"
     content = cache.get(key)
     if content is None:
         context = {"project": project, "organisation": project.organisation, **public_page_data(project)}
@@ -133,7 +162,7 @@ def _page_content(project: Project) -> str:
 def project_page(request: HttpRequest, org: str, project: str) -> HttpResponse:
     """TEAM-10: the project in public, for everyone, also once it has closed."""
     obj = _project(request, project)
-    context = {"project": obj, "organisation": obj.organisation, "content": mark_safe(_page_content(obj))}  # noqa: S308 - rendered by our autoescaped template
+    context = {"project": obj, "organisation": obj.organisation, "content": mark_safe(_page_content(obj))}  # noqa: S308  # nosec B308 B703  # rendered by our autoescaped template
     return page(request, "public/project_page.html", context)
 
 
@@ -242,3 +271,98 @@ def input_thanks(request: HttpRequest, org: str, project: str) -> HttpResponse:
         "answer_by": _answer_by(obj),
     }
     return page(request, "public/input_thanks.html", context)
+
+
+# --- How would you like to be involved? (TEAM-7, TEAM-8) -------------------------------
+
+
+def _link_problem(request: HttpRequest, project: Project, problem: str, status: int) -> HttpResponse:
+    """A clear page for a link that does not work, with the ways that still do."""
+    context = {
+        "project": project,
+        "organisation": project.organisation,
+        "problem": problem,
+        "link_days": INVOLVEMENT_LINK_MAX_AGE_DAYS,
+    }
+    return page(request, "public/involvement_link_problem.html", context, status=status)
+
+
+def _invitation_or_problem(
+    request: HttpRequest, project: Project, token: str
+) -> tuple[GroupInvitation | None, HttpResponse | None]:
+    try:
+        invitation = invitation_from_token(token, project)
+    except ExpiredLink:
+        return None, _link_problem(request, project, "expired", 410)
+    except InvalidLink:
+        return None, _link_problem(request, project, "invalid", 404)
+    if not project.is_open:
+        return None, _link_problem(request, project, "closed", 410)
+    return invitation, None
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def involvement_form(request: HttpRequest, org: str, project: str, token: str) -> HttpResponse:
+    """The invitation's "how would you like to be involved" form, no account
+    needed: the signed link names the invitation. Answering again updates the
+    earlier answer, which the form shows."""
+    obj = _project(request, project)
+    invitation, problem = _invitation_or_problem(request, obj, token)
+    if invitation is None:
+        return problem or _link_problem(request, obj, "invalid", 404)
+    earlier = InvolvementResponse.objects.filter(invitation=invitation).first()
+    initial = (
+        {
+            "levels": earlier.levels,
+            "not_now": earlier.not_now,
+            "name": earlier.name,
+            "contact_preference": earlier.contact_preference,
+            "contact": earlier.contact,
+            "access_needs": earlier.access_needs,
+        }
+        if earlier is not None
+        else {}
+    )
+    form = InvolvementForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                involvement_submit(invitation=invitation, **form.cleaned_data)
+            except SERVICE_ERRORS as exc:
+                add_service_error(form, exc)
+            else:
+                return redirect(
+                    "public_project:involvement_thanks",
+                    org=obj.organisation.slug,
+                    project=obj.slug,
+                    token=token,
+                )
+        status = 400
+    context = {
+        "project": obj,
+        "organisation": obj.organisation,
+        "group": invitation.stakeholder_group,
+        "form": form,
+        "earlier": earlier,
+        "token": token,
+    }
+    return page(request, "public/involvement_form.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def involvement_thanks(request: HttpRequest, org: str, project: str, token: str) -> HttpResponse:
+    """After an answer (PRG): what we heard, and what happens next."""
+    obj = _project(request, project)
+    invitation, problem = _invitation_or_problem(request, obj, token)
+    if invitation is None:
+        return problem or _link_problem(request, obj, "invalid", 404)
+    answer = InvolvementResponse.objects.filter(invitation=invitation).first()
+    if answer is None:
+        return redirect(
+            "public_project:involvement_form", org=obj.organisation.slug, project=obj.slug, token=token
+        )
+    context = {"project": obj, "organisation": obj.organisation, "answer": answer, "token": token}
+    return page(request, "public/involvement_thanks.html", context)

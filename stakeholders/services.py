@@ -9,11 +9,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coprod.audit import audit_record, refusals_audited
 from coprod.errors import Conflict
 from coprod.rulebook import Rule
-from coprod.services import apply_changes, require
+from coprod.services import apply_changes, delete_unless_referenced, require
 from projects.models import Organisation, OrganisationMember, Project
 from stakeholders import permissions
 from stakeholders.models import ANONYMISED_NAME, Person, StakeholderGroup
@@ -27,7 +28,7 @@ def _check_group_name(project: Project, name: str, *, exclude_pk: int | None = N
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"name": "This project already has a stakeholder group with this name."})
+        raise ValidationError({"name": _("This project already has a stakeholder group with this name.")})
 
 
 def stakeholder_group_add(
@@ -43,10 +44,11 @@ def stakeholder_group_add(
     """SCOPE-4: records whether a group is affected directly or indirectly and
     whether its members are professionals; SCOPE-3: and how it may be affected."""
     require(
-        permissions.can_manage_stakeholders(actor, project), "You cannot change this project's stakeholders."
+        permissions.can_manage_stakeholders(actor, project),
+        _("You cannot change this project's stakeholders."),
     )
     if not project.is_open:
-        raise Conflict("This project is closed.")
+        raise Conflict(_("This project is closed."))
     with transaction.atomic():
         _check_group_name(project, name)
         group = StakeholderGroup(
@@ -77,7 +79,8 @@ def stakeholder_group_update(
 ) -> StakeholderGroup:
     project = group.project
     require(
-        permissions.can_manage_stakeholders(actor, project), "You cannot change this project's stakeholders."
+        permissions.can_manage_stakeholders(actor, project),
+        _("You cannot change this project's stakeholders."),
     )
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
@@ -101,7 +104,8 @@ def stakeholder_group_update(
 def stakeholder_group_remove(*, group: StakeholderGroup, actor: AbstractBaseUser) -> None:
     project = group.project
     require(
-        permissions.can_manage_stakeholders(actor, project), "You cannot change this project's stakeholders."
+        permissions.can_manage_stakeholders(actor, project),
+        _("You cannot change this project's stakeholders."),
     )
     audit_record(
         organisation=project.organisation,
@@ -111,7 +115,8 @@ def stakeholder_group_remove(*, group: StakeholderGroup, actor: AbstractBaseUser
         obj=group,
         data={"name": group.name},
     )
-    group.delete()
+    # Seats on a body may represent the group (BOARD-2 composition): refuse, not a 500.
+    delete_unless_referenced(group, _("The stakeholder group “%(name)s”") % {"name": group.name})
 
 
 def _check_linked_user(organisation: Organisation, user: Any, *, exclude_pk: int | None = None) -> None:
@@ -119,12 +124,12 @@ def _check_linked_user(organisation: Organisation, user: Any, *, exclude_pk: int
     if user is None:
         return
     if not OrganisationMember.objects.filter(organisation=organisation, user=user).exists():
-        raise ValidationError({"user": "Choose a member of this organisation."})
+        raise ValidationError({"user": _("Choose a member of this organisation.")})
     clash = Person.objects.filter(organisation=organisation, user=user)
     if exclude_pk is not None:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise ValidationError({"user": "This account is already linked to someone in the directory."})
+        raise ValidationError({"user": _("This account is already linked to someone in the directory.")})
 
 
 def person_add(
@@ -137,7 +142,9 @@ def person_add(
     access_needs: str = "",
     actor: AbstractBaseUser,
 ) -> Person:
-    require(permissions.can_manage_directory(actor, organisation), "You cannot change the people directory.")
+    require(
+        permissions.can_manage_directory(actor, organisation), _("You cannot change the people directory.")
+    )
     with transaction.atomic():
         _check_linked_user(organisation, user)
         person = Person(
@@ -158,7 +165,9 @@ def person_add(
 @transaction.atomic
 def person_update(*, person: Person, actor: AbstractBaseUser, **changes: Any) -> Person:
     organisation = person.organisation
-    require(permissions.can_manage_directory(actor, organisation), "You cannot change the people directory.")
+    require(
+        permissions.can_manage_directory(actor, organisation), _("You cannot change the people directory.")
+    )
     if "user" in changes and changes["user"] != person.user:
         _check_linked_user(organisation, changes["user"], exclude_pk=person.pk)
     if "email" in changes:
@@ -185,10 +194,12 @@ def person_erase(*, person: Person, actor: AbstractBaseUser) -> Person:
     the same record by id, so the decision ledger still verifies and reads
     "anonymised member (service user)"."""
     organisation = person.organisation
-    require(permissions.can_manage_directory(actor, organisation), "You cannot change the people directory.")
+    require(
+        permissions.can_manage_directory(actor, organisation), _("You cannot change the people directory.")
+    )
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.erased_at is not None:
-        raise Conflict("This person has already been anonymised.")
+        raise Conflict(_("This person has already been anonymised."))
     person.name = ANONYMISED_NAME
     person.email = ""
     person.phone = ""

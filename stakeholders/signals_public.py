@@ -35,14 +35,14 @@ def invalidate_public_page(project_id: int | None) -> None:
 def _project_id_of(instance: Any) -> int | None:
     """The project a changed record belongs to. Related rows are read through
     the base manager, outside any scope (signals may fire from jobs)."""
-    from boards.models import Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
+    from boards.models import AgendaItem, Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
     from projects.models import Project
     from stakeholders.models import InputResponse
 
     with scopes_disabled():
         if isinstance(instance, Project):
             return instance.pk
-        if isinstance(instance, Seat | Meeting):
+        if isinstance(instance, Seat | Meeting | AgendaItem):
             return Body._base_manager.filter(pk=instance.body_id).values_list("project_id", flat=True).first()
         if isinstance(instance, ImplementationUpdate):
             return (
@@ -67,7 +67,7 @@ def _changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def watched_models() -> list[type]:
-    from boards.models import Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
+    from boards.models import AgendaItem, Body, DecisionEntry, ImplementationUpdate, Meeting, Seat
     from projects.models import Project
     from stakeholders.models import InputResponse, PublicInput, StakeholderGroup
 
@@ -76,6 +76,8 @@ def watched_models() -> list[type]:
         Body,
         Seat,
         Meeting,
+        # Items routed from public input show beside the answer (TEAM-9).
+        AgendaItem,
         DecisionEntry,
         ImplementationUpdate,
         PublicInput,

@@ -105,6 +105,9 @@ def start_app_server(work_dir: Path, database_url: str) -> Iterator[AppServer]:
     mail_dir = work_dir / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     environment = _production_environment(port, mail_dir, database_url)
+    # Collected into the run's own folder: a staticfiles/ folder in the
+    # project would be scanned by WhiteNoise in every later test client.
+    environment["STATIC_ROOT"] = str(work_dir / "static")
     python = sys.executable
     subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=environment, check=True

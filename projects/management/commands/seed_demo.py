@@ -277,6 +277,8 @@ BEACON_BOARD_SEATS: list[tuple[str, str, str | None]] = [
     ("Priya Shah", Capacity.PROJECT_TEAM, None),
 ]
 BOARD_TERMS_START = datetime.date(2026, 1, 12)
+# Members serve until the roll-out ends: every seat has a term (TEAM-1).
+TERMS_END = datetime.date(2027, 12, 17)
 
 PENDING_PROPOSAL = {
     "title": "A quiet room at Northmoor library for people with anxiety",
@@ -575,6 +577,7 @@ def _board_seats(project: Project, actor: AbstractBaseUser) -> None:
             capacity=capacity,
             stakeholder_group=groups[group_name] if group_name else None,
             term_start=BOARD_TERMS_START,
+            term_end=TERMS_END,
             actor=actor,
         )
 
