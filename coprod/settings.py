@@ -4,6 +4,7 @@ stops start-up with a message naming the variable."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -19,7 +20,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("The environment variable SECRET_KEY is required unless DEBUG=true.")
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105  # nosec B105  # DEBUG only: refused above otherwise
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -44,10 +45,13 @@ INSTALLED_APPS = [
     "boards",
     "overview",
     "disputes",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files carry the policy too.
+    "coprod.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,7 +107,8 @@ DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend with the login throttle below in front of it.
+    "coprod.security.ThrottledModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -120,14 +125,17 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "en-gb"
-LANGUAGES = [("en-gb", "English")]
+# English is complete; Welsh covers the public pages and forms, and falls
+# back to English for anything not yet translated. Visitors choose with the
+# switcher under the header of every page (LocaleMiddleware reads the choice).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT")) if env_str("STATIC_ROOT") else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -154,6 +162,9 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "coprod <noreply@localhost>")
+# Only for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the
+# browser tests read the emails the server sends from this folder).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The public address of this site, for links in emails (no trailing slash).
@@ -224,7 +235,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "coprod.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "coprod.renderers.BrowsableAPIRenderer",
     ],
 }
 SPECTACULAR_SETTINGS = {
@@ -237,6 +248,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "coprod.api.postprocess_refusal_any_of",
+        "coprod.api.postprocess_unsupported_media_type",
+    ],
     # Served from our own static files: the app works offline, no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -267,18 +283,64 @@ SPECTACULAR_SETTINGS = {
 # Upload and body limits: a large post is refused cleanly, never a 500.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1_048_576, minimum=1024)
 
-# Security. Secure cookies and HSTS follow from serving over HTTPS.
+# Security. Secure cookies and HSTS follow from serving over HTTPS; without
+# DEBUG every default is the safe one and `manage.py check --deploy` is clean.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# The `preload` flag only makes the domain eligible for the browsers' preload
+# lists; nothing is listed until someone submits the (apex) domain.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# Behind a reverse proxy that terminates TLS, Django learns that the original
+# request was HTTPS from this header (the proxy must set it, overwriting any
+# value the client sent). Without it SECURE_SSL_REDIRECT would redirect forever.
+_TLS_PROXY_HEADER = env_str("TLS_PROXY_HEADER", "X-Forwarded-Proto")
+if not re.fullmatch(r"[A-Za-z0-9-]+", _TLS_PROXY_HEADER):
+    raise ImproperlyConfigured(
+        f"The environment variable TLS_PROXY_HEADER must be a header name such as X-Forwarded-Proto (got {_TLS_PROXY_HEADER!r})."
+    )
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _TLS_PROXY_HEADER.upper().replace("-", "_"), "https")
+    if env_bool("BEHIND_TLS_PROXY", False)
+    else None
+)
+# Reverse proxies in front of the app that append the client's address to
+# X-Forwarded-For; rate limits read the client from there (0: the peer address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sent on every response, also with DEBUG (coprod.security). No inline
+# scripts, styles or event handlers anywhere: templates link static files,
+# and htmx is told not to inject its indicator styles (base.html).
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Password guessing: this many wrong passwords for one account (whatever the
+# client), or from one client address (whatever the account), within the
+# window pause logging in there for LOGIN_LOCKOUT_SECONDS. The address limit
+# is higher because many people can share one address (an office, a library).
+# Counted in the cache, so shared by every web process when REDIS_URL is set.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)
 
 LOGGING = {
     "version": 1,

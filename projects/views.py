@@ -258,7 +258,7 @@ def _invitation_accept(
             except SERVICE_ERRORS as exc:
                 add_service_error(form, exc)
             else:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend="coprod.security.ThrottledModelBackend")
                 messages.success(
                     request, _("Your account is ready. Welcome to %(org)s.") % {"org": organisation.name}
                 )

@@ -42,6 +42,7 @@ from boards.selectors import body_state, upcoming_meetings
 from boards.selectors_decisions import entries_of, entry_views
 from coprod.errors import Conflict
 from coprod.forms import SERVICE_ERRORS, add_service_error
+from coprod.security import client_address
 from projects.models import Organisation, Project
 from projects.selectors import project_get
 from projects.views import page
@@ -178,7 +179,8 @@ def _rate_limit() -> int:
 
 
 def _address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    # The real client behind the configured proxies, not the proxy itself.
+    return client_address(request)
 
 
 def _over_limit(request: HttpRequest) -> bool:

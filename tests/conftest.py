@@ -182,4 +182,13 @@ def _email_locmem(settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: login-failure counts, public
+    input rate limits and cached public pages must not leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -62,7 +62,7 @@ def test_seed_builds_the_demo_project() -> None:
     with scopes_disabled():
         northmoor = Organisation.objects.get(slug="northmoor")
         project = Project.objects.get(organisation=northmoor, slug="beacon-day-service")
-        assert project.status == Project.Status.SCOPING
+        assert project.status == Project.Status.DELIVERY  # scoping listened to every group
         assert project.initiator_type == "service_user"
         groups = StakeholderGroup.objects.filter(project=project)
         assert groups.count() == 6

@@ -24,10 +24,14 @@ import yaml
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILES = [BASE_DIR / "coprod" / "settings.py"]
 ENV_READ = re.compile(r"""env_(?:str|bool|int|list)\(\s*["']([A-Z][A-Z0-9_]*)["']""")
-# Variables that only docker compose reads (for its PostgreSQL container).
-COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
+# Variables that only docker compose reads (its PostgreSQL container, the
+# number of gunicorn and Celery worker processes).
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "WEB_CONCURRENCY", "CELERY_WORKER_CONCURRENCY"}
 # Variables that only matter when running the tests.
 TEST_ONLY = {"TEST_DATABASE_NAME"}
+# Variables compose must not pass: the image collects the static files at
+# build time, so another STATIC_ROOT at run time would serve nothing.
+NOT_FOR_COMPOSE = {"STATIC_ROOT"}
 
 
 def settings_variables() -> set[str]:
@@ -75,6 +79,10 @@ def _production_env() -> dict[str, str]:
         ("SECURE_HSTS_SECONDS", "1.5"),
         ("SECURE_SSL_REDIRECT", "yes please"),
         ("DATA_UPLOAD_MAX_MEMORY_SIZE", "10"),
+        ("TLS_PROXY_HEADER", "X-Forwarded Proto"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("LOGIN_FAILURES_PER_ACCOUNT", "0"),
+        ("LOGIN_LOCKOUT_SECONDS", "fifteen minutes"),
         ("DATABASE_URL", "nonsense://somewhere/coprod"),
     ],
 )
@@ -111,7 +119,8 @@ def test_production_settings_are_secure() -> None:
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
         "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS, "
-        "s.STORAGES['staticfiles']['BACKEND']]))"
+        "s.STORAGES['staticfiles']['BACKEND'], s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.CSRF_COOKIE_SAMESITE, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER]))"
     )
     result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
         [sys.executable, "-c", code],
@@ -123,10 +132,26 @@ def test_production_settings_are_secure() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    debug, ssl_redirect, session_secure, csrf_secure, hsts, hosts, storage = json.loads(result.stdout)
+    (
+        debug,
+        ssl_redirect,
+        session_secure,
+        csrf_secure,
+        hsts,
+        hosts,
+        storage,
+        session_httponly,
+        session_samesite,
+        csrf_samesite,
+        hsts_subdomains,
+        proxy_header,
+    ) = json.loads(result.stdout)
     assert debug is False
-    assert ssl_redirect and session_secure and csrf_secure
-    assert hsts >= 31_536_000
+    assert ssl_redirect and session_secure and csrf_secure and session_httponly
+    assert session_samesite == csrf_samesite == "Lax"
+    assert hsts >= 31_536_000 and hsts_subdomains
+    # No proxy header is trusted unless BEHIND_TLS_PROXY says there is a proxy.
+    assert proxy_header is None
     assert hosts == ["coprod.example.org"]
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
@@ -170,7 +195,11 @@ def test_compose_passes_every_setting_to_the_app() -> None:
     first = environments["web"]
     for name, environment in environments.items():
         assert environment == first, f"{name} does not share the web environment"
-    assert set(first) == settings_variables() - TEST_ONLY
+    assert set(first) == settings_variables() - TEST_ONLY - NOT_FOR_COMPOSE
     assert first["DEBUG"] == "false"
     assert set(first) <= _env_example_variables()
     assert services["beat"].get("deploy", {}).get("replicas", 1) == 1
+    # The compose-only variables are used by compose.
+    text = (BASE_DIR / "docker-compose.yml").read_text()
+    for name in COMPOSE_ONLY:
+        assert "${" + name in text, f"{name} is documented as a compose variable but compose does not use it"

@@ -33,7 +33,12 @@ def pages(lookup: dict[str, int]) -> list[tuple[str, str | None, str, int]]:
         ("01-dashboard", "facilitator@northmoor.example", f"/o/{ORG}/", 1280),
         ("02-project", "facilitator@northmoor.example", f"{project}/", 1280),
         ("03-board", "facilitator@northmoor.example", f"{project}/bodies/board/", 1280),
-        ("04-item-vote", "serviceuser@northmoor.example", f"{project}/bodies/board/items/{lookup['item']}/", 1280),
+        (
+            "04-item-vote",
+            "serviceuser@northmoor.example",
+            f"{project}/bodies/board/items/{lookup['item']}/",
+            1280,
+        ),
         ("05-ledger", "facilitator@northmoor.example", f"{project}/ledger/", 1280),
         ("06-input-triage", "facilitator@northmoor.example", f"{project}/inputs/", 1280),
         ("07-flags", "facilitator@northmoor.example", f"/o/{ORG}/flags/", 1280),

@@ -396,8 +396,12 @@ class Command(BaseCommand):
             # returned and a dispute in mediation (boards.demo reaches across
             # apps for the demo only).
             from boards.demo import seed_governance
+            from overview.demo import seed_reviews
+            from stakeholders.demo import seed_participation
 
+            seed_participation(project, facilitator)
             seed_governance(project, facilitator)
+            seed_reviews(project, facilitator)
             _proposal(northmoor, PENDING_PROPOSAL)
             declined = _proposal(northmoor, DECLINED_PROPOSAL)
             if declined.status == ProjectProposal.Status.PENDING:
