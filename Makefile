@@ -40,13 +40,14 @@ TEST_ENV := env DEBUG=true
 BANDIT := $(BIN)/bandit --quiet --recursive . --severity-level medium \
 	--exclude './.venv,./tests,./bench,./staticfiles,./test-artifacts,./coprod.egg-info'
 
-.PHONY: help run test venv lint format migrate seed check clean security bandit audit
+.PHONY: help run test venv lint format migrate seed check clean security bandit audit screenshots
 
 help:
 	@echo "make run     set up, migrate, load demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    ruff, migration check and the whole pytest suite"
 	@echo "make lint    ruff check and format check only"
 	@echo "make security  bandit (code) and pip-audit (dependencies); both run in make test"
+	@echo "make screenshots  regenerate docs/screenshots/ from the demo data (needs Chromium)"
 	@echo "make format  apply ruff fixes and formatting"
 	@echo "make migrate / make seed   migrate / load demo data into the local SQLite database"
 	@echo "make clean   remove .venv, caches, the local database and test artifacts"
@@ -81,6 +82,11 @@ test: $(STAMP)
 	$(BIN)/python tools/audit_dependencies.py
 
 security: bandit audit
+
+# Screenshots of the main pages for the README: a fresh demo database in a
+# temporary folder, served by gunicorn with production settings.
+screenshots: $(STAMP)
+	$(LOCAL_ENV) $(BIN)/python tools/screenshots.py
 
 bandit: $(STAMP)
 	$(BANDIT)

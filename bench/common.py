@@ -33,7 +33,8 @@ def fresh_database(url: str) -> None:
     environment = dict(os.environ)
     if parsed.password:
         environment["PGPASSWORD"] = parsed.password
-    subprocess.run(["dropdb", "--if-exists", *options, name], check=True, env=environment)
+    # --force: a server left running by an interrupted run must not keep it.
+    subprocess.run(["dropdb", "--if-exists", "--force", *options, name], check=True, env=environment)
     subprocess.run(["createdb", *options, name], check=True, env=environment)
 
 

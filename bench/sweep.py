@@ -43,7 +43,6 @@ import hashlib
 import os
 import platform
 import resource
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -51,10 +50,12 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coprod.settings")
 
 TARGET_SECONDS = 10.0
@@ -63,27 +64,6 @@ BATCH = 2000
 
 
 # --- The database -----------------------------------------------------------------------
-
-
-def fresh_database(url: str) -> None:
-    """Drop and create the benchmark database (only one whose name ends in
-    `_bench`: this script deletes everything in it)."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/coprod_bench"
-        )
-    name = parsed.path.lstrip("/")
-    if not name.endswith("_bench"):
-        sys.exit(f"Refusing to drop {name!r}: the benchmark database's name must end in _bench.")
-    options = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432)]
-    if parsed.username:
-        options += ["-U", parsed.username]
-    environment = dict(os.environ)
-    if parsed.password:
-        environment["PGPASSWORD"] = parsed.password
-    subprocess.run(["dropdb", "--if-exists", *options, name], check=True, env=environment)
-    subprocess.run(["createdb", *options, name], check=True, env=environment)
 
 
 # --- Building the data ------------------------------------------------------------------------

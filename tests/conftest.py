@@ -9,6 +9,7 @@ the test client are scoped by the tenancy middleware.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -38,10 +39,31 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    del config
-    # Browser tests start a live server in another thread: they need real
+    # Browser tests drive a server in another process: they need real
     # transactions, so keep them last where they cannot disturb the others.
     items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+    config.stash[RUNS_BROWSER_TESTS] = any(item.get_closest_marker("browser") for item in items)
+
+
+RUNS_BROWSER_TESTS = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, request: pytest.FixtureRequest
+) -> None:
+    """With browser tests in the run, an SQLite test database lives in a file:
+    the server they drive is another process and must open it too."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if (
+        request.config.stash.get(RUNS_BROWSER_TESTS, False)
+        and database["ENGINE"].endswith("sqlite3")
+        and not database["TEST"].get("NAME")
+    ):
+        folder = tempfile.mkdtemp(prefix="coprod-tests-")
+        database["TEST"]["NAME"] = os.path.join(folder, "test.sqlite3")
 
 
 @dataclass

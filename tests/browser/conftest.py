@@ -1,5 +1,6 @@
-"""Browser tests: Playwright driving the system Chromium against pytest-django's
-live server, with axe-core checking every page visited.
+"""Browser tests: Playwright driving the system Chromium against the running
+app (gunicorn with production settings on the test database, see
+`server.py`), with axe-core checking every page visited.
 
 Every test in this folder is marked `browser`. Without /usr/bin/chromium the
 tests are skipped locally (install it with `apt-get install chromium`) and
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.accessibility import visited
+from tests.browser.server import AppServer, start_app_server, tests_database_url
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -81,14 +83,30 @@ def browser() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(scope="session")
+def app_server(
+    django_db_setup, django_db_blocker, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """The app as deployed: gunicorn with production settings on the test
+    database (see tests/browser/server.py)."""
+    with django_db_blocker.unblock():
+        database_url = tests_database_url()
+    from django.conf import settings
+
+    yield from start_app_server(tmp_path_factory.mktemp("app-server"), database_url, settings.SECRET_KEY)
+
+
 @pytest.fixture
-def page(browser, live_server, transactional_db, request: pytest.FixtureRequest) -> Iterator[object]:
-    """A fresh browser context (no cookies) with a page on the live server.
+def page(
+    browser, app_server: AppServer, transactional_db, request: pytest.FixtureRequest
+) -> Iterator[object]:
+    """A fresh browser context (no cookies) with a page on the running app.
 
     `page.goto("/accounts/login/")` works: relative URLs resolve against the
-    live server."""
+    server."""
+    app_server.clear_emails()
     context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
+        base_url=app_server.url, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()

@@ -1,6 +1,6 @@
 """The running app for the browser journeys: gunicorn with production
 settings (DEBUG off, collected static files served by WhiteNoise, two
-workers), pointed at the test database, so the journeys exercise what a
+workers sharing Redis when REDIS_URL is set), pointed at the test database, so the journeys exercise what a
 deployment serves rather than Django's development server.
 
 The test process writes its data with the ORM in committed transactions
@@ -55,7 +55,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_database_url() -> str:
+def tests_database_url() -> str:
     """The test database as a DATABASE_URL for the server process."""
     from django.db import connection
 
@@ -73,12 +73,14 @@ def test_database_url() -> str:
     return f"postgres://{auth}{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
 
 
-def _production_environment(port: int, mail_dir: Path, database_url: str) -> dict[str, str]:
+def _production_environment(port: int, mail_dir: Path, database_url: str, secret_key: str) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
     environment.update(
         {
             "DEBUG": "false",
-            "SECRET_KEY": "browser-tests-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            # The test process's key: links it signs (invitations, involvement
+            # forms) must verify on the server.
+            "SECRET_KEY": secret_key,
             "DATABASE_URL": database_url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": f"http://127.0.0.1:{port}",
@@ -91,20 +93,25 @@ def _production_environment(port: int, mail_dir: Path, database_url: str) -> dic
             "CONN_MAX_AGE": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "tests.browser.server_settings",
         }
     )
     environment.pop("TEST_DATABASE_NAME", None)
     return environment
 
 
-def start_app_server(work_dir: Path, database_url: str) -> Iterator[AppServer]:
+def start_app_server(
+    work_dir: Path,
+    database_url: str,
+    secret_key: str = "app-server-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",  # noqa: S107
+) -> Iterator[AppServer]:
     """Collect static files, start gunicorn on `database_url`, wait until it
     answers, and stop it afterwards (a generator: use it as a fixture or with
     contextlib.contextmanager)."""
     port = _free_port()
     mail_dir = work_dir / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
-    environment = _production_environment(port, mail_dir, database_url)
+    environment = _production_environment(port, mail_dir, database_url, secret_key)
     # Collected into the run's own folder: a staticfiles/ folder in the
     # project would be scanned by WhiteNoise in every later test client.
     environment["STATIC_ROOT"] = str(work_dir / "static")
@@ -112,6 +119,10 @@ def start_app_server(work_dir: Path, database_url: str) -> Iterator[AppServer]:
     subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
         [python, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=environment, check=True
     )
+    # Two workers share the cache only through Redis (CI, production); with
+    # the local-memory cache each worker would keep its own public-page
+    # versions and login counts, so one worker serves a run without Redis.
+    workers = 2 if environment.get("REDIS_URL") else 1
     log = work_dir / "gunicorn.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and gunicorn)
@@ -121,7 +132,7 @@ def start_app_server(work_dir: Path, database_url: str) -> Iterator[AppServer]:
                 "gunicorn",
                 "coprod.wsgi:application",
                 f"--bind=127.0.0.1:{port}",
-                "--workers=2",
+                f"--workers={workers}",
                 "--timeout=60",
                 "--access-logfile=-",
             ],

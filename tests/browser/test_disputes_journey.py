@@ -16,7 +16,6 @@ import datetime
 from urllib.parse import urlparse
 
 import pytest
-from django.core import mail
 from django_scopes import scope, scopes_disabled
 from playwright.sync_api import Page, expect
 
@@ -25,6 +24,7 @@ from boards.models import Body, Seat
 from disputes.models import Dispute
 from projects.models import Role
 from tests.browser.accessibility import assert_accessible
+from tests.browser.server import AppServer
 from tests.factories import (
     PASSWORD,
     MemberFactory,
@@ -122,9 +122,9 @@ def open_group_disputes(page: Page) -> None:
 
 
 @pytest.mark.rule("GROUP-5")
-def test_a_carer_raises_a_dispute_and_it_is_settled_by_agreement(page: Page) -> None:
+def test_a_carer_raises_a_dispute_and_it_is_settled_by_agreement(page: Page, app_server: AppServer) -> None:
     _arrange()
-    mail.outbox.clear()
+    app_server.clear_emails()
 
     # Joan, a carer, finds the decision and raises a dispute about it.
     log_in(page, JOAN, "Joan Whitfield")
@@ -161,9 +161,11 @@ def test_a_carer_raises_a_dispute_and_it_is_settled_by_agreement(page: Page) -> 
     with scopes_disabled():
         dispute = Dispute.objects.get()
         assert dispute.subject == "decision" and dispute.entry.item.title == DECISION
-    # Both parties were emailed a link to the dispute page.
-    assert len(mail.outbox) == 1 and NADIA in mail.outbox[0].to and JOAN in mail.outbox[0].to
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/disputes/" in line).split()[-1]
+    # Both parties were emailed a link to the dispute page (by the server).
+    (sent,) = app_server.sent_emails()
+    assert NADIA in sent["To"] and JOAN in sent["To"]
+    body = sent.get_payload(decode=True).decode()
+    link = next(line for line in body.splitlines() if "/disputes/" in line).split()[-1]
 
     # Tom, the facilitator, names the independent mediator.
     log_in(page, TOM, "Tom Achebe")

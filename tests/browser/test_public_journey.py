@@ -53,7 +53,7 @@ def fill_form_by_keyboard(page: Page, message: str) -> None:
 
 @pytest.mark.rule("TEAM-10")
 @pytest.mark.rule("TEAM-9")
-def test_public_gives_input_and_sees_the_answer(page: Page, browser, live_server, project) -> None:
+def test_public_gives_input_and_sees_the_answer(page: Page, browser, app_server, project) -> None:
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto(PUBLIC)
     expect(page.get_by_role("heading", level=1, name="Day centre")).to_be_visible()
@@ -75,7 +75,7 @@ def test_public_gives_input_and_sees_the_answer(page: Page, browser, live_server
 
     # Without JavaScript the form works the same.
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 780}
+        base_url=app_server.url, java_script_enabled=False, viewport={"width": 360, "height": 780}
     )
     try:
         plain = context.new_page()
@@ -124,7 +124,7 @@ def test_public_gives_input_and_sees_the_answer(page: Page, browser, live_server
 @pytest.mark.rule("TEAM-8")
 @pytest.mark.rule("TEAM-7")
 def test_invited_person_says_how_they_would_like_to_be_involved(
-    page: Page, browser, live_server, project
+    page: Page, browser, app_server, project
 ) -> None:
     """The personal link of an emailed invitation opens a short form, usable
     by keyboard and without JavaScript, also in Welsh; the facilitator sees
@@ -179,7 +179,7 @@ def test_invited_person_says_how_they_would_like_to_be_involved(
 
     # Without JavaScript, in Welsh, the same link changes the answer.
     context = browser.new_context(
-        base_url=live_server.url, java_script_enabled=False, viewport={"width": 360, "height": 780}
+        base_url=app_server.url, java_script_enabled=False, viewport={"width": 360, "height": 780}
     )
     try:
         plain = context.new_page()
