@@ -89,7 +89,10 @@ def input_submit(
             consent=True,
             during_scoping=project.status in (Project.Status.PROPOSED, Project.Status.SCOPING),
         )
-        item.full_clean()
+        # Field validation here; the check constraints (valid choices) are
+        # the database's to enforce on save: validating each with a query of
+        # its own made them most of the cost of a public submission.
+        item.full_clean(validate_constraints=False)
         item.save()
         # No contact details in the audit log.
         _audit(project, None, "stakeholders.input.received", item, Rule.TEAM_9, channel="web")

@@ -51,6 +51,7 @@ from boards.ledger import export_document, verify
 from boards.models import AgendaItem, Body, DecisionEntry, ItemKind, ItemStatus, Outcome
 from boards.permissions import can_manage_body
 from boards.rules import rules_for
+from boards.serializers_decisions import spreadsheet_safe
 from coprod.errors import Conflict, NotAllowed, Refusal, RuleViolation
 from coprod.forms import SERVICE_ERRORS, add_service_error
 from projects.forms import ConfirmForm
@@ -61,8 +62,6 @@ from projects.views import allow, page, project_context, project_crumbs, project
 
 GET_POST = require_http_methods(["GET", "POST"])
 LEDGER_PAGE_SIZE = 50
-# Cells a spreadsheet would read as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- Helpers ---------------------------------------------------------------------------
@@ -758,14 +757,6 @@ def ledger_export_json(request: HttpRequest, org: str, project: str) -> HttpResp
     )
     response["Content-Disposition"] = f'attachment; filename="{_export_name(obj, "json")}"'
     return response
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ (or a
-    tab or carriage return) would be read as a formula, so it gets a leading
-    apostrophe."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def ledger_export_csv(request: HttpRequest, org: str, project: str) -> HttpResponse:
