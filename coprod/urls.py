@@ -4,6 +4,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from coprod.security import ThrottledLoginView
@@ -25,8 +27,10 @@ urlpatterns = [
     # Before Django's own: the login page with the password-guessing throttle.
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The language switcher posts here (`set_language`).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher posts here. Without a CSRF check: the worst a
+    # forged request can do is change someone's language, and pages shared
+    # by every visitor (the public project page) carry no per-visitor token.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("invite/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/<slug:org>/", include("projects.urls", namespace="projects")),
     path("o/<slug:org>/", include("stakeholders.urls", namespace="stakeholders")),

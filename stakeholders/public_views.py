@@ -24,6 +24,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -146,11 +147,11 @@ def public_page_data(project: Project) -> dict[str, Any]:
     }
 
 
-def _page_content(project: Project) -> str:
+def _page_content(project: Project, version: str) -> str:
     """The page's content, cached per project and version (no CSRF token or
     anything per-visitor in it, so it can be shared)."""
     # One copy per language too: the page's words follow the visitor's language.
-    key = f"public-project:{project.pk}:page:{page_version(project.pk)}:{get_language()}"
+    key = f"public-project:{project.pk}:page:{version}:{get_language()}"
     content = cache.get(key)
     if content is None:
         context = {"project": project, "organisation": project.organisation, **public_page_data(project)}
@@ -159,12 +160,36 @@ def _page_content(project: Project) -> str:
     return content
 
 
+def _shared(request: HttpRequest) -> bool:
+    """Can this visitor get the page every anonymous visitor gets? Not when
+    logged in (the header names them), with a query string, or with a
+    message waiting to be shown."""
+    return not request.user.is_authenticated and not request.GET and not len(messages.get_messages(request))
+
+
 @require_http_methods(["GET", "HEAD"])
 def project_page(request: HttpRequest, org: str, project: str) -> HttpResponse:
-    """TEAM-10: the project in public, for everyone, also once it has closed."""
+    """TEAM-10: the project in public, for everyone, also once it has closed.
+    It is the page most people see, so anonymous visitors get one rendered
+    copy per project, version and language, layout included: without a
+    CSRF token in it (the language switcher posts without one) it is the
+    same for all of them."""
     obj = _project(request, project)
-    context = {"project": obj, "organisation": obj.organisation, "content": mark_safe(_page_content(obj))}  # noqa: S308  # nosec B308 B703  # rendered by our autoescaped template
-    return page(request, "public/project_page.html", context)
+    version = page_version(obj.pk)
+    shared = _shared(request)
+    key = f"public-project:{obj.pk}:whole:{version}:{get_language()}"
+    if shared and (html := cache.get(key)) is not None:
+        return HttpResponse(html)
+    context = {
+        "project": obj,
+        "organisation": obj.organisation,
+        "content": mark_safe(_page_content(obj, version)),  # noqa: S308  # nosec B308  # rendered by our autoescaped template
+        "shared_page": shared,
+    }
+    response = page(request, "public/project_page.html", context)
+    if shared:
+        cache.set(key, response.content.decode(), PAGE_CACHE_SECONDS)
+    return response
 
 
 # --- The public input form (TEAM-9) ---------------------------------------------------

@@ -44,16 +44,20 @@ def switch(client, language: str, next_url: str):
 def test_every_page_has_a_language_switcher_that_needs_no_javascript(
     tenant_a: Tenant, client, client_as
 ) -> None:
-    for response in (
-        client.get(page_url(tenant_a)),
-        client.get(reverse("login")),
-        client_as(tenant_a.facilitator).get(reverse("projects:dashboard", kwargs={"org": "riverside"})),
+    for response, shared in (
+        # The public page is one copy for every anonymous visitor: no token in it.
+        (client.get(page_url(tenant_a)), True),
+        (client.get(reverse("login")), False),
+        (
+            client_as(tenant_a.facilitator).get(reverse("projects:dashboard", kwargs={"org": "riverside"})),
+            False,
+        ),
     ):
         html = response.content.decode()
         form = re.search(r'<form action="/i18n/setlang/" method="post"[^>]*>(.*?)</form>', html, re.S)
         assert form, "no language switcher"
         inner = form.group(1)
-        assert 'name="csrfmiddlewaretoken"' in inner
+        assert ('name="csrfmiddlewaretoken"' in inner) is not shared
         assert '<label class="field__label" for="language-select">' in inner
         assert '<select id="language-select" name="language">' in inner
         assert 'value="en-gb"' in inner and 'value="cy"' in inner and "Cymraeg" in inner
@@ -135,3 +139,21 @@ def test_the_compiled_welsh_catalogue_matches_its_source() -> None:
     assert len(source) > 200
     stale = [msgid for msgid, msgstr in source.items() if catalogue.gettext(msgid) != msgstr]
     assert not stale, f"django.mo is out of date for: {stale[:5]}"
+
+
+def test_anonymous_visitors_share_one_copy_of_the_public_page(tenant_a: Tenant, client) -> None:
+    """The public page is rendered once per project, version and language
+    for every anonymous visitor, and follows changes to the project."""
+    from django.test import Client
+    from django_scopes import scopes_disabled
+
+    first = client.get(page_url(tenant_a)).content
+    assert Client().get(page_url(tenant_a)).content == first
+    with scopes_disabled():
+        project = tenant_a.project
+        project.title = "A renamed day service"
+        project.save()
+    assert "A renamed day service" in Client().get(page_url(tenant_a)).content.decode()
+    visitor = Client(enforce_csrf_checks=True)
+    language_changed = visitor.post(reverse("set_language"), {"language": "cy", "next": page_url(tenant_a)})
+    assert language_changed.status_code == 302  # no CSRF token needed to change language
