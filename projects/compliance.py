@@ -120,14 +120,19 @@ class ProjectContext:
     def refusals(self, *rules: Rule) -> list[dict[str, Any]]:
         """Attempts refused under these rules up to the report's date: the
         evidence that a block rule held."""
-        wanted = {rule.value for rule in rules}
-        return [
-            event
-            for event in self.audit_history()
-            if event["action"].startswith("refused.")
-            and event["rule"] in wanted
-            and self.on_or_before(event["created_at"])
-        ]
+        if "refusals" not in self.cache:
+            # One pass over the history for the whole report: most block
+            # rules ask for their refusals twice (evidence and summary).
+            by_rule: dict[str, list[dict[str, Any]]] = {}
+            for event in self.audit_history():
+                if event["action"].startswith("refused.") and self.on_or_before(event["created_at"]):
+                    by_rule.setdefault(event["rule"], []).append(event)
+            self.cache["refusals"] = by_rule
+        by_rule = self.cache["refusals"]
+        found = [event for rule in dict.fromkeys(rules) for event in by_rule.get(rule.value, [])]
+        if len(rules) > 1:
+            found.sort(key=lambda event: (event["created_at"], event["pk"]))
+        return found
 
 
 def refusal_evidence(context: ProjectContext, *rules: Rule, limit: int = 20) -> list[Evidence]:
