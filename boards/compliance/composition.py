@@ -7,6 +7,7 @@ seats, groups and phases (four queries)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from boards.composition import (
     BOARD,
@@ -81,17 +82,24 @@ def board_data(context: ProjectContext) -> BoardData:
     return context.cache["boards"]
 
 
+def status_changes(context: ProjectContext, body: Body) -> list[dict[str, Any]]:
+    """The body's recorded status changes, oldest first, on any date (read
+    from the shared audit history once per report for all bodies)."""
+    if "status_changes" not in context.cache:
+        by_body: dict[str, list[dict[str, Any]]] = {}
+        for event in context.audit_history():
+            if event["action"] in STATUS_ACTIONS and event["object_type"] == "boards.body":
+                by_body.setdefault(event["object_id"], []).append(event)
+        context.cache["status_changes"] = by_body
+    return context.cache["status_changes"].get(str(body.pk), [])
+
+
 def status_on(context: ProjectContext, body: Body) -> str:
     """The body's status on the report's date: today's status, rewound
     through the status changes recorded after that date (each records
     `[old, new]`)."""
     later = [
-        event
-        for event in context.audit_history()
-        if event["action"] in STATUS_ACTIONS
-        and event["object_type"] == "boards.body"
-        and event["object_id"] == str(body.pk)
-        and not context.on_or_before(event["created_at"])
+        event for event in status_changes(context, body) if not context.on_or_before(event["created_at"])
     ]
     if later and isinstance(later[0]["data"].get("status"), list):
         return later[0]["data"]["status"][0]

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from boards.compliance.composition import board_data, body_evidence, seat_evidence, status_on
+from boards.compliance.composition import board_data, body_evidence, seat_evidence, status_changes, status_on
 from boards.composition import BOARD, NON_PROFESSIONAL, OVERVIEW, POLICIES
 from boards.db import ledger_guard_installed
 from boards.models import (
@@ -448,12 +448,8 @@ def activated_at(context: ProjectContext, body: Body) -> datetime.datetime | Non
     """When the body first became active, if by the report's date (from the
     audit log; a body active today with no recorded activation counts from
     its status date)."""
-    for event in context.audit_history():
-        if (
-            event["action"] == "boards.body.activated"
-            and event["object_type"] == "boards.body"
-            and event["object_id"] == str(body.pk)
-        ):
+    for event in status_changes(context, body):
+        if event["action"] == "boards.body.activated":
             return event["created_at"] if context.on_or_before(event["created_at"]) else None
     if status_on(context, body) in (BodyStatus.ACTIVE, BodyStatus.SUSPENDED, BodyStatus.CLOSED):
         return body.status_since or body.created_at
