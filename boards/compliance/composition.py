@@ -359,6 +359,22 @@ def involved_in_every_phase(context: ProjectContext) -> RuleResult:
     return RuleResult(Rule.TEAM_3, Status.PASS, "Every group has a seat in every phase.")
 
 
+def _groups_hold_seats(
+    context: ProjectContext, rule: Rule, groups: list[StakeholderGroup], *, missing: str, held: str
+) -> RuleResult:
+    """TEAM-4, TEAM-6: each of these groups holds an active seat on a body."""
+    seated = {seat.stakeholder_group_id for seat in active_seats(board_data(context).seats, context)}
+    unseated = [group for group in groups if group.pk not in seated]
+    if unseated:
+        return RuleResult(
+            rule,
+            Status.FAIL,
+            f"{missing}: " + ", ".join(g.name for g in unseated) + ".",
+            [group_evidence(group) for group in unseated],
+        )
+    return RuleResult(rule, Status.PASS, held, [group_evidence(group) for group in groups])
+
+
 @evaluator(Rule.TEAM_4)
 def negatively_affected_seated(context: ProjectContext) -> RuleResult:
     data = board_data(context)
@@ -367,20 +383,12 @@ def negatively_affected_seated(context: ProjectContext) -> RuleResult:
         return RuleResult(
             Rule.TEAM_4, Status.NA, "No group that may be negatively affected is identified (see SCOPE-3)."
         )
-    seated = {seat.stakeholder_group_id for seat in active_seats(data.seats, context)}
-    unseated = [group for group in at_risk if group.pk not in seated]
-    if unseated:
-        return RuleResult(
-            Rule.TEAM_4,
-            Status.FAIL,
-            "May be negatively affected but hold no seat: " + ", ".join(g.name for g in unseated) + ".",
-            [group_evidence(group) for group in unseated],
-        )
-    return RuleResult(
+    return _groups_hold_seats(
+        context,
         Rule.TEAM_4,
-        Status.PASS,
-        "Every group that may be negatively affected holds a seat.",
-        [group_evidence(group) for group in at_risk],
+        at_risk,
+        missing="May be negatively affected but hold no seat",
+        held="Every group that may be negatively affected holds a seat.",
     )
 
 
@@ -425,20 +433,12 @@ def indirectly_affected_involved(context: ProjectContext) -> RuleResult:
             Status.WARN,
             "No indirectly affected group (such as carers) is identified (see SCOPE-4).",
         )
-    seated = {seat.stakeholder_group_id for seat in active_seats(data.seats, context)}
-    unseated = [group for group in indirect if group.pk not in seated]
-    if unseated:
-        return RuleResult(
-            Rule.TEAM_6,
-            Status.FAIL,
-            "Indirectly affected but not involved: " + ", ".join(g.name for g in unseated) + ".",
-            [group_evidence(group) for group in unseated],
-        )
-    return RuleResult(
+    return _groups_hold_seats(
+        context,
         Rule.TEAM_6,
-        Status.PASS,
-        "Indirectly affected groups hold seats.",
-        [group_evidence(group) for group in indirect],
+        indirect,
+        missing="Indirectly affected but not involved",
+        held="Indirectly affected groups hold seats.",
     )
 
 
