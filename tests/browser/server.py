@@ -7,25 +7,25 @@ The test process writes its data with the ORM in committed transactions
 (the journeys use `transactional_db`), so the gunicorn workers see it.
 Emails are written to files by Django's file-based backend, in a folder the
 tests read (`sent_emails`). On SQLite the test database must be a file that
-both processes open (see `tests/conftest.py`)."""
+both processes open (see `tests/conftest.py`). Starting and stopping
+gunicorn is `tools/appserver.py`'s, shared with the load benchmark."""
 
 from __future__ import annotations
 
 import email
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
+from tools.appserver import GunicornServer, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
+STOP_SECONDS = 10
 
 
 @dataclass
@@ -47,12 +47,6 @@ class AppServer:
     def clear_emails(self) -> None:
         for path in self.mail_dir.glob("*.log"):
             path.unlink()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def tests_database_url() -> str:
@@ -107,8 +101,9 @@ def start_app_server(
 ) -> Iterator[AppServer]:
     """Collect static files, start gunicorn on `database_url`, wait until it
     answers, and stop it afterwards (a generator: use it as a fixture or with
-    contextlib.contextmanager)."""
-    port = _free_port()
+    contextlib.contextmanager). Raises RuntimeError (`GunicornStartError`),
+    with the end of gunicorn's log, when the server does not come up."""
+    port = free_port()
     mail_dir = work_dir / "mail"
     mail_dir.mkdir(parents=True, exist_ok=True)
     environment = _production_environment(port, mail_dir, database_url, secret_key)
@@ -124,45 +119,16 @@ def start_app_server(
     # versions and login counts, so one worker serves a run without Redis.
     workers = 2 if environment.get("REDIS_URL") else 1
     log = work_dir / "gunicorn.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(  # noqa: S603 (our own interpreter and gunicorn)
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "coprod.wsgi:application",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                "--timeout=60",
-                "--access-logfile=-",
-            ],
-            cwd=ROOT,
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url, process, log)
-            yield AppServer(url=url, mail_dir=mail_dir, log=log)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=2) as response:  # noqa: S310 (our own server)
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {STARTUP_SECONDS} s:\n{log.read_text()[-4000:]}")
+    # Access lines in the log help when reading a failed journey; the login
+    # page answering 200 means the workers have booted with the settings.
+    with GunicornServer(
+        environment,
+        port,
+        workers,
+        log,
+        health_path="/accounts/login/",
+        access_log=True,
+        stop_timeout=STOP_SECONDS,
+        startup_timeout=STARTUP_SECONDS,
+    ) as gunicorn:
+        yield AppServer(url=gunicorn.url, mail_dir=mail_dir, log=log)
