@@ -32,6 +32,10 @@ VOTING_PROJECT_SLUG = "bench-voting"
 MEMBER_LOGIN = "carer@northmoor.example"  # David Okafor: a board seat (not the chair), a login
 FACILITATOR_LOGIN = "facilitator@northmoor.example"
 ADMIN_LOGIN = "admin@northmoor.example"
+AUDITOR_LOGIN = "auditor@northmoor.example"  # reads the compliance report
+MEMBER_ITEM_TITLE = "Choose the pilot's opening hours"
+LOAD_ITEM_TITLE = "Repairs reported by text message"
+BURST_ITEM_TITLE = "Evening appointments for repairs"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class BenchData:
     org: str
     project: str
     member_id: int
+    auditor_id: int
     member_item_pk: int
     voting_project: str
     load_item_pk: int
@@ -80,6 +85,10 @@ class BenchData:
     @property
     def member_item(self) -> str:
         return f"/o/{self.org}/projects/{self.project}/bodies/board/items/{self.member_item_pk}/"
+
+    @property
+    def compliance(self) -> str:
+        return f"/api/v1/orgs/{self.org}/projects/{self.project}/compliance/"
 
     def vote_url(self, item_pk: int) -> str:
         return f"/o/{self.org}/projects/{self.voting_project}/bodies/board/items/{item_pk}/vote/"
@@ -108,19 +117,52 @@ def build(scale: Scale = FULL) -> BenchData:
     member = User.objects.get(username=MEMBER_LOGIN)
     with scope(organisation=organisation), transaction.atomic():
         _grow_demo_project(project, facilitator, scale)
-        member_item = _item_in_voting(project, "board", facilitator, "Choose the pilot's opening hours")
+        member_item = _item_in_voting(project, "board", facilitator, MEMBER_ITEM_TITLE)
         voting_project, voter_ids, load_item, burst_item = _voting_board(organisation, admin, scale.voters)
         counts = _counts(project)
     return BenchData(
         org=ORG_SLUG,
         project=PROJECT_SLUG,
         member_id=member.pk,
+        auditor_id=User.objects.get(username=AUDITOR_LOGIN).pk,
         member_item_pk=member_item.pk,
         voting_project=voting_project.slug,
         load_item_pk=load_item.pk,
         burst_item_pk=burst_item.pk,
         voter_ids=voter_ids,
         counts=counts,
+    )
+
+
+def find() -> BenchData:
+    """The data set `build` made earlier in this database, found again by
+    its slugs and titles (for scripts that reuse a built database)."""
+    from django.contrib.auth import get_user_model
+    from django_scopes import scopes_disabled
+
+    from boards.models import AgendaItem, ItemStatus
+
+    User = get_user_model()
+    with scopes_disabled():
+        voting = AgendaItem.objects.filter(
+            body__project__organisation__slug=ORG_SLUG, status=ItemStatus.VOTING
+        ).select_related("body__project")
+        items = {(item.body.project.slug, item.title): item.pk for item in voting}
+    voter_ids = list(
+        User.objects.filter(username__endswith="@bench.example")
+        .order_by("username")
+        .values_list("pk", flat=True)
+    )
+    return BenchData(
+        org=ORG_SLUG,
+        project=PROJECT_SLUG,
+        member_id=User.objects.get(username=MEMBER_LOGIN).pk,
+        auditor_id=User.objects.get(username=AUDITOR_LOGIN).pk,
+        member_item_pk=items[(PROJECT_SLUG, MEMBER_ITEM_TITLE)],
+        voting_project=VOTING_PROJECT_SLUG,
+        load_item_pk=items[(VOTING_PROJECT_SLUG, LOAD_ITEM_TITLE)],
+        burst_item_pk=items[(VOTING_PROJECT_SLUG, BURST_ITEM_TITLE)],
+        voter_ids=voter_ids,
     )
 
 
@@ -328,8 +370,8 @@ def _voting_board(organisation, admin, voters: int):  # type: ignore[no-untyped-
         ]
     )
     body_services.body_activate(body=board, actor=admin)
-    load_item = _item_in_voting(project, "board", admin, "Repairs reported by text message")
-    burst_item = _item_in_voting(project, "board", admin, "Evening appointments for repairs")
+    load_item = _item_in_voting(project, "board", admin, LOAD_ITEM_TITLE)
+    burst_item = _item_in_voting(project, "board", admin, BURST_ITEM_TITLE)
     return project, [user.pk for user in users], load_item, burst_item
 
 

@@ -43,7 +43,6 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import fresh_database  # noqa: E402
+from tools.appserver import GunicornServer, GunicornStartError, free_port  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coprod_load_bench"
 REDIS = ("127.0.0.1", 6379)
@@ -77,8 +77,9 @@ assert len(CSRF_TOKEN) == 32
 class Endpoint:
     """One thing to measure. `path` and `variants` are filled in from the
     data set; `login` is "member" (the board member with an item to vote
-    on), "voters" (the first `--clients` members of the voting board, taking
-    turns), or None (anonymous)."""
+    on), "auditor" (the organisation's auditor, who reads the compliance
+    report), "voters" (the first `--clients` members of the voting board,
+    taking turns), or None (anonymous)."""
 
     name: str
     method: str
@@ -152,11 +153,14 @@ ENDPOINTS: dict[str, Endpoint] = {
             login="voters",
             forms=_vote_forms,
         ),
-        # The compliance report's JSON, once it is served: a row like this one,
-        # with a login ("member" or a new one in `sessions` of main()) that may read it.
-        # Endpoint("compliance JSON", "GET",
-        #          lambda d: f"/api/v1/orgs/{d.org}/projects/{d.project}/compliance/", 200,
-        #          baseline="bare 50-row page", login="member"),
+        Endpoint(
+            "compliance JSON",
+            "GET",
+            lambda d: d.compliance,
+            200,
+            baseline="bare 50-row page",
+            login="auditor",
+        ),
     ]
 }
 
@@ -178,6 +182,7 @@ TARGETS = [
     Target("member dashboard", p99_ms=P99_MS),
     Target("agenda item page", p99_ms=P99_MS),
     Target("vote POST", min_ratio=0.40, p99_ms=P99_MS),
+    Target("compliance JSON", p99_ms=P99_MS),
 ]
 
 
@@ -232,68 +237,28 @@ def clear_bench_cache(cache_url: str) -> None:
         client.delete(*keys)
 
 
-class Server:
-    """gunicorn serving `bench.settings`, started and stopped by this script."""
-
-    def __init__(self, environment: dict[str, str], port: int, workers: int, log: Path) -> None:
-        self.port = port
-        self.log = log
-        self._log_file = log.open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "coprod.wsgi:application",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={workers}",
-                "--worker-class=sync",
-                "--timeout=60",
-                "--error-logfile=-",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=environment,
-            # Django's own warnings (a 400 or 404 answered) go to the log too.
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn stopped at start-up; see {self.log}")
-            try:
-                connection = HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/bench/bare-query/", headers=PROXY_HEADERS)
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        self.stop()
-        sys.exit(f"gunicorn did not answer within {timeout:.0f} s; see {self.log}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # gunicorn stops its workers gracefully
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log_file.close()
+def start_server(environment: dict[str, str], port: int, workers: int, log: Path) -> GunicornServer:
+    """gunicorn serving `bench.settings` with `workers` sync workers, started
+    by this script and stopped with `stop()`. Its log keeps warnings and
+    errors only (Django's own warnings, a 400 or 404 answered, included), no
+    access lines. Exits the script when gunicorn does not come up."""
+    server = GunicornServer(
+        environment,
+        port,
+        workers,
+        log,
+        health_path="/bench/bare-query/",
+        health_headers=PROXY_HEADERS,
+        log_level="warning",
+    )
+    try:
+        server.start()
+    except GunicornStartError as error:
+        sys.exit(str(error))
+    return server
 
 
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Requests ---------------------------------------------------------------------------------
@@ -669,18 +634,22 @@ def main() -> int:
     call_command("collectstatic", interactive=False, verbosity=0)
     sessions = {
         "member": [bench_data.session_for(data.member_id)],
+        "auditor": [bench_data.session_for(data.auditor_id)],
         "voters": [bench_data.session_for(pk) for pk in data.voter_ids],
     }
-    load_sessions = {"member": sessions["member"], "voters": sessions["voters"][: options.clients]}
+    load_sessions = {
+        "member": sessions["member"],
+        "auditor": sessions["auditor"],
+        "voters": sessions["voters"][: options.clients],
+    }
     from django.db import connections
 
     connections.close_all()
 
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"coprod-bench-gunicorn-{port}.log"
-    server = Server(environment, port, options.workers, log)
+    server = start_server(environment, port, options.workers, log)
     try:
-        server.wait_ready()
         print(
             f"gunicorn: {options.workers} sync workers on 127.0.0.1:{port} (DEBUG off, cache: "
             f"{'Redis' if cache_url else 'local memory'}); load generator: {options.generator}, "

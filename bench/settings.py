@@ -27,3 +27,5 @@ if _cache_url:
             "KEY_PREFIX": "coprod-bench",
         }
     }
+    # As coprod.settings does with a shared cache: sessions read from Redis.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -48,6 +48,7 @@ def test_every_endpoint_answers_as_the_benchmark_expects(bench_urls: None) -> No
     assert len(data.voter_ids) == smoke.voters
     sessions = {
         "member": [bench_data.session_for(data.member_id)],
+        "auditor": [bench_data.session_for(data.auditor_id)],
         "voters": [bench_data.session_for(pk) for pk in data.voter_ids[:2]],
     }
     with scopes_disabled():

@@ -1,0 +1,157 @@
+"""What one request of each load-benchmark endpoint costs, measured in-process.
+
+`bench/load.py` measures throughput and latency through gunicorn; this script
+explains them: it sends the same requests (`bench.load.ENDPOINTS`, the same
+logins and forms) through Django's test client against the same data set,
+without HTTP, and prints for each endpoint the queries it makes and the CPU
+and wall time it takes (medians). With `--profile NAME` it prints the
+functions that cost most in one endpoint; with `--sql NAME` the queries.
+
+    .venv/bin/python bench/request_cost.py [--database-url postgres://…/coprod_cost_bench]
+        [--requests 40] [--only NAME] [--profile NAME] [--sql NAME] [--reuse]
+
+The database is dropped and rebuilt (its name must end in `_bench`) unless
+`--reuse` is given, in which case the data set found there is used (built by
+an earlier run of this script or of `bench/load.py`). The cache is Redis
+when one answers on 127.0.0.1:6379, as in the load benchmark."""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import fresh_database  # noqa: E402
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coprod_cost_bench"
+
+
+def _environment(database_url: str) -> None:
+    from bench.load import BENCH_REDIS_DB, REDIS, redis_answers, server_environment
+
+    # The same cache as the load benchmark's server: Redis when one answers.
+    cache_url = f"redis://{REDIS[0]}:{REDIS[1]}/{BENCH_REDIS_DB}" if redis_answers() else ""
+    environment = server_environment(database_url, cache_url=cache_url)
+    environment["SECRET_KEY"] = os.environ.get("BENCH_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.update(environment)
+    os.environ.pop("REDIS_URL", None)
+
+
+def _client(endpoint: Any, session_key: str | None) -> Any:
+    from django.test import Client
+
+    from bench.load import CSRF_TOKEN
+
+    client = Client(enforce_csrf_checks=True, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
+    client.cookies["csrftoken"] = CSRF_TOKEN
+    if session_key:
+        client.cookies["sessionid"] = session_key
+    return client
+
+
+def _send(client: Any, endpoint: Any, path: str, form: dict[str, str]) -> int:
+    from bench.load import CSRF_TOKEN
+
+    # Only the login and CSRF cookies, as the load generator sends: messages
+    # set by earlier answers (and never shown, as no redirect is followed)
+    # would otherwise pile up in the cookie.
+    for name in list(client.cookies):
+        if name not in ("csrftoken", "sessionid"):
+            del client.cookies[name]
+
+    referer = f"https://127.0.0.1{path}"
+    if endpoint.method == "POST":
+        response = client.post(path, {**form, "csrfmiddlewaretoken": CSRF_TOKEN}, HTTP_REFERER=referer)
+    else:
+        response = client.get(path, HTTP_REFERER=referer)
+    if response.status_code != endpoint.expect:
+        sys.exit(f"{endpoint.name}: answered {response.status_code}, expected {endpoint.expect}")
+    return response.status_code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
+    parser.add_argument("--requests", type=int, default=40, help="requests per endpoint (default 40)")
+    parser.add_argument("--only", action="append", default=[], help="this endpoint only (repeatable)")
+    parser.add_argument("--profile", help="print the costliest functions of this endpoint")
+    parser.add_argument("--sql", help="print the queries of one request of this endpoint")
+    parser.add_argument("--reuse", action="store_true", help="use the data set already in the database")
+    options = parser.parse_args()
+
+    _environment(options.database_url)
+    if not options.reuse:
+        fresh_database(options.database_url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench import data as bench_data
+    from bench.load import ENDPOINTS
+
+    if options.reuse:
+        data = bench_data.find()
+    else:
+        call_command("migrate", verbosity=0)
+        data = bench_data.build(bench_data.FULL)
+    sessions = {
+        "member": bench_data.session_for(data.member_id),
+        "auditor": bench_data.session_for(data.auditor_id),
+        "voters": bench_data.session_for(data.voter_ids[0]),
+    }
+
+    wanted = options.only or list(ENDPOINTS)
+    print(f"{'endpoint':<22} {'queries':>7} {'CPU ms':>8} {'wall ms':>8}")
+    for name in wanted:
+        endpoint = ENDPOINTS[name]
+        path = endpoint.path(data)
+        forms = endpoint.forms(data) if endpoint.forms else [{}]
+        client = _client(endpoint, sessions[endpoint.login] if endpoint.login else None)
+        for n in range(5):  # warm caches, connections and templates
+            _send(client, endpoint, path, forms[n % len(forms)])
+        with CaptureQueriesContext(connection) as captured:
+            _send(client, endpoint, path, forms[0])
+        queries = list(captured.captured_queries)  # the next request empties the log
+        cpu, wall = [], []
+        for n in range(options.requests):
+            started_cpu, started_wall = time.process_time(), time.perf_counter()
+            _send(client, endpoint, path, forms[n % len(forms)])
+            cpu.append(time.process_time() - started_cpu)
+            wall.append(time.perf_counter() - started_wall)
+        print(
+            f"{name:<22} {len(queries):>7} "
+            f"{statistics.median(cpu) * 1000:>8.1f} {statistics.median(wall) * 1000:>8.1f}"
+        )
+        if options.sql == name:
+            for query in queries:
+                print(f"    {query['time']}s  {query['sql'][:300]}")
+        if options.profile == name:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for n in range(options.requests):
+                _send(client, endpoint, path, forms[n % len(forms)])
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("cumulative").print_stats(45)
+            stats.sort_stats("tottime").print_stats(30)
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
