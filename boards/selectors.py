@@ -21,14 +21,32 @@ from boards.composition import (
     violations,
 )
 from boards.models import Attendance, Body, BodyKind, Meeting, MeetingStatus, Seat
-from projects.models import Phase, Project
+from projects.models import Organisation, Phase, Project
 from stakeholders.models import StakeholderGroup
 
 
 def body_get(*, project: Project, kind: str) -> Body:
+    """The project's body of this kind, or 404 (also for an unknown kind)."""
     if kind not in BodyKind.values:
         raise Http404("No such body.")
-    return get_object_or_404(Body.objects.select_related("project__organisation"), project=project, kind=kind)
+    body = get_object_or_404(Body, project=project, kind=kind)
+    body.project = project  # the caller's project, organisation loaded: no second look-up
+    return body
+
+
+def body_in(*, organisation: Organisation, project_slug: str, kind: str) -> Body:
+    """The body of this kind of the organisation's project with this slug,
+    with its project, in one query; 404 for anything else (TENANT-1)."""
+    if kind not in BodyKind.values:
+        raise Http404("No such body.")
+    body = get_object_or_404(
+        Body.objects.select_related("project"),
+        project__organisation=organisation,
+        project__slug=project_slug,
+        kind=kind,
+    )
+    body.project.organisation = organisation
+    return body
 
 
 def seats_of(body: Body) -> QuerySet[Seat]:

@@ -148,6 +148,14 @@ def item_get(*, body: Body, pk: int) -> AgendaItem:
     )
 
 
+def item_of(*, body: Body, pk: int) -> AgendaItem:
+    """One item of this body, or 404 (TENANT-1), without the related rows
+    the item page shows: what a form post needs before its service runs."""
+    item = get_object_or_404(AgendaItem, body=body, pk=pk)
+    item.body = body
+    return item
+
+
 def active_seats(body: Body, day: datetime.date | None = None) -> list[Seat]:
     """The seats that vote today: open and within their term, by name."""
     day = day or timezone.localdate()

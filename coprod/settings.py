@@ -222,6 +222,14 @@ CACHES = {
     )
 }
 
+# Every signed-in request reads its session. With a shared cache (Redis) it is
+# read from there and written through to the database, so flushing the cache
+# logs nobody out. Without one, sessions stay in the database only: a cache
+# of each process's own would let one worker keep a session another ended.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous calls 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

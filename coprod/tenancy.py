@@ -36,6 +36,17 @@ def membership_for(user: Any, organisation: Organisation) -> OrganisationMember 
         return OrganisationMember.objects.filter(organisation=organisation, user=user).first()
 
 
+def staff_membership(user: Any, slug: str) -> OrganisationMember | None:
+    """The user's membership of the organisation with this slug, with the
+    organisation loaded, or None (no such organisation, or not a member)."""
+    with scopes_disabled():  # the organisation is what is being resolved
+        return (
+            OrganisationMember.objects.select_related("organisation")
+            .filter(organisation__slug=slug, user=user)
+            .first()
+        )
+
+
 class OrganisationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -58,17 +69,18 @@ class OrganisationMiddleware:
         slug = view_kwargs.get("org")
         if slug is None:
             return None
-        organisation = Organisation.objects.filter(slug=slug).first()
         if path.startswith(STAFF_PREFIX):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if organisation is None:
-                raise Http404("No such organisation.")
-            membership = membership_for(request.user, organisation)
+            # One query for both: an unknown organisation and one the user is
+            # not a member of are the same 404.
+            membership = staff_membership(request.user, slug)
             if membership is None:
                 raise Http404("No such organisation.")
+            organisation = membership.organisation
             request.membership = membership  # type: ignore[attr-defined]
         elif path.startswith(API_PREFIX) or path.startswith(PUBLIC_PREFIXES):
+            organisation = Organisation.objects.filter(slug=slug).first()
             if organisation is None:
                 raise Http404("No such organisation.")
         else:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from guardian.shortcuts import get_perms
+
 from projects.models import Organisation, OrganisationMember, Project, Role
 
 PROJECT_GRANTS: dict[str, str] = {
@@ -41,8 +43,29 @@ def role_in(user: Any, organisation: Organisation) -> str | None:
     return cache[organisation.pk]
 
 
+def _grants(user: Any, project: Project) -> frozenset[str]:
+    """The per-project grants the user holds on the project, directly or
+    through a group (two queries), cached on the user object for the rest of
+    the request like `role_in`; `forget_grants` drops the cached copy when a
+    service changes them."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_coprod_grants", {})
+    if project.pk not in cache:
+        if user.is_superuser:  # as Django's has_perm: an active superuser holds every permission
+            cache[project.pk] = frozenset(PROJECT_GRANTS)
+        else:
+            cache[project.pk] = frozenset(get_perms(user, project)) & frozenset(PROJECT_GRANTS)
+    return cache[project.pk]
+
+
+def forget_grants(user: Any, project: Project) -> None:
+    """Drop the cached grants of `user` on `project` (after granting or revoking one)."""
+    user.__dict__.get("_coprod_grants", {}).pop(project.pk, None)
+
+
 def _has_grant(user: Any, project: Project, codename: str) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.has_perm(f"projects.{codename}", project)
+    return codename in _grants(user, project)
 
 
 def can_view_organisation(user: Any, organisation: Organisation) -> bool:

@@ -762,6 +762,7 @@ def project_grant_role(
     if permissions.role_in(user, project.organisation) is None:
         raise ValidationError({"user": "Only members of this organisation can hold a project role."})
     assign_perm(f"projects.{grant}", user, project)
+    permissions.forget_grants(user, project)
     audit_record(
         organisation=project.organisation,
         project=project,
@@ -792,6 +793,7 @@ def project_revoke_role(
         raise ValidationError({"grant": "Choose a valid project role."})
     _personnel_gate(project, actor, grant, authority)
     remove_perm(f"projects.{grant}", user, project)
+    permissions.forget_grants(user, project)
     audit_record(
         organisation=project.organisation,
         project=project,

@@ -120,6 +120,9 @@ def vote_cast(
         recorded_by = actor
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update(of=("self",)).select_related("body").get(pk=item.pk)
+        # The body's status is read fresh with the lock; its project and
+        # organisation (for the audit record) do not change under a vote.
+        locked.body.project = item.body.project
         if locked.status != ItemStatus.VOTING:
             raise Conflict("Voting is not open on this item.")
         _require_deciding_body(locked.body)
@@ -127,7 +130,8 @@ def vote_cast(
             raise ValidationError({"seat": "Only current seat holders vote."})
         # Insert or replace in one statement: concurrent votes from many
         # seats are neither lost nor doubled (unique item, seat, round).
-        Vote.objects.bulk_create(
+        # The row written (new or replaced) comes back with its id.
+        [vote] = Vote.objects.bulk_create(
             [
                 Vote(
                     item=locked,
@@ -142,7 +146,6 @@ def vote_cast(
             unique_fields=["item", "seat", "round"],
             update_fields=["choice", "recorded_by", "recorded_at_meeting", "updated_at"],
         )
-        vote = Vote.objects.get(item=locked, seat=seat, round=locked.round)
         audit_item(
             locked,
             actor,

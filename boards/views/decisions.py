@@ -56,9 +56,17 @@ from coprod.errors import Conflict, NotAllowed, Refusal, RuleViolation
 from coprod.forms import SERVICE_ERRORS, add_service_error
 from projects.forms import ConfirmForm
 from projects.models import Project, Role
-from projects.permissions import role_in
+from projects.permissions import can_view_project, role_in
 from projects.services import board_governs
-from projects.views import allow, page, project_context, project_crumbs, project_for, wrong_method
+from projects.views import (
+    allow,
+    organisation_of,
+    page,
+    project_context,
+    project_crumbs,
+    project_for,
+    wrong_method,
+)
 
 GET_POST = require_http_methods(["GET", "POST"])
 LEDGER_PAGE_SIZE = 50
@@ -89,9 +97,8 @@ def _safe_reverse(name: str, **kwargs: Any) -> str | None:
 def _body_for(request: HttpRequest, project_slug: str, kind: str) -> Body:
     """The body named in the URL, of this organisation's project (404
     otherwise, also for a kind other than board or overview)."""
-    project = project_for(request, project_slug)
-    body = body_selectors.body_get(project=project, kind=kind)
-    body.project = project  # one project object for the whole request
+    body = body_selectors.body_in(organisation=organisation_of(request), project_slug=project_slug, kind=kind)
+    allow(can_view_project(request.user, body.project))
     return body
 
 
@@ -477,7 +484,7 @@ def _post_item(
     """Look the item up first (an id from elsewhere is a 404 whatever the
     method), then answer 405 to anything but POST, and refuse auditors."""
     body = _body_for(request, project, kind)
-    item = selectors.item_get(body=body, pk=pk)
+    item = selectors.item_of(body=body, pk=pk)
     if refused := wrong_method(request, "POST"):
         return refused
     _no_auditors(request, body.project)

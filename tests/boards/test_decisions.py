@@ -47,10 +47,14 @@ def test_one_seat_one_vote_that_can_be_changed(tenant_a: Tenant, active_board, i
     board, seats = active_board
     item = decisions.item_propose(body=board, title="Open on Saturdays", actor=user_of(seats[0]))
     decisions.voting_open(item=item, actor=tenant_a.facilitator)
-    decisions.vote_cast(item=item, seat=seats[0], choice="for", actor=user_of(seats[0]))
-    decisions.vote_cast(item=item, seat=seats[0], choice="against", actor=user_of(seats[0]))
+    first = decisions.vote_cast(item=item, seat=seats[0], choice="for", actor=user_of(seats[0]))
+    changed = decisions.vote_cast(item=item, seat=seats[0], choice="against", actor=user_of(seats[0]))
     assert Vote.objects.filter(item=item).count() == 1
-    assert Vote.objects.get(item=item).choice == "against"
+    stored = Vote.objects.get(item=item)
+    assert stored.choice == "against"
+    # The service answers with the row it wrote, replaced in place.
+    assert first.pk == changed.pk == stored.pk
+    assert (changed.choice, changed.seat_id, changed.round) == ("against", seats[0].pk, stored.round)
 
 
 @pytest.mark.rule("BOARD-5")
