@@ -31,7 +31,7 @@ from reports import exports
 from reports.document import report_document
 from reports.meetings import build_meeting_record, meeting_of
 from reports.permissions import can_export_audit_log, can_view_compliance, can_view_project_compliance
-from reports.report import build_report
+from reports.report import report_for
 from reports.serializers import (
     AsOfQuerySerializer,
     ComplianceReportSerializer,
@@ -110,7 +110,7 @@ class ComplianceReportView(ComplianceView):
         errors=ERRORS,
     )
     def get(self, request: Request, org: str, project: str) -> Response:
-        return Response(build_report(self.project, self.as_of()))
+        return Response(report_for(self.project, self.as_of()))
 
 
 class _FileView(ComplianceView):
@@ -139,7 +139,7 @@ class ComplianceCSVView(_FileView):
         errors=ERRORS,
     )
     def get(self, request: Request, org: str, project: str) -> HttpResponse:
-        report = build_report(self.project, self.as_of())
+        report = report_for(self.project, self.as_of())
         return _file(
             exports.report_csv(report),
             "text/csv; charset=utf-8",

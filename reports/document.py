@@ -9,7 +9,7 @@ from typing import Any
 
 from projects.models import Project
 from reports.charts import build_charts
-from reports.report import STATUS_LABELS, build_report
+from reports.report import STATUS_LABELS, report_for
 
 
 def sections_with_rules(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -23,7 +23,7 @@ def sections_with_rules(report: dict[str, Any]) -> list[dict[str, Any]]:
 def report_document(project: Project, as_of: datetime.date) -> dict[str, Any]:
     """Template context of a report as of a day: the queries of the report
     and of the charts, nothing per rule or record."""
-    report = build_report(project, as_of)
+    report = report_for(project, as_of)
     return {
         "project": project,
         "organisation": project.organisation,

@@ -7,7 +7,13 @@ hash-chained ledger (LEDGER-1).
 One report costs the queries of `evaluate()` plus a fixed few (the project's
 start and the ledger head), however many rules, records or evidence rows
 there are: evidence links are filled in from URL templates (see
-`reports.evidence`)."""
+`reports.evidence`).
+
+Reading a report (`report_for`) shares one made copy for a few minutes
+between everyone who reads the same project, day and language, until
+anything is audited in the organisation: every service writes the audit log
+when it changes something, so a new audit record means the copy may be out
+of date. The copy carries the time it was made (`generated_at`)."""
 
 from __future__ import annotations
 
@@ -16,14 +22,16 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from boards.ledger import ledger_head
 from coprod.rulebook import Rule
 from projects.compliance import RuleResult, Status, evaluate
-from projects.models import Phase, Project
+from projects.models import AuditEvent, Phase, Project
 from reports.evidence import EvidenceLinks
 
 FORMAT = "coprod-compliance/1"
@@ -173,6 +181,33 @@ def build_report(
         "sections": sections,
         "rules": rules,
     }
+
+
+# How long a made report may be shared at most: a change that skipped the
+# audit log (none should) is seen after this long anyway.
+SHARED_REPORT_SECONDS = 300
+
+
+def report_for(project: Project, as_of: datetime.date) -> dict[str, Any]:
+    """The report, as `build_report` makes it, shared between readers while
+    nothing new is in the organisation's audit log (one query to check) and
+    for `SHARED_REPORT_SECONDS` at most. The key holds today's date too, as
+    what a report says of today changes at midnight."""
+    latest_audit = (
+        AuditEvent.objects.filter(organisation=project.organisation)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    key = (
+        f"compliance-report:{project.pk}:{as_of.isoformat()}:{timezone.localdate().isoformat()}"
+        f":{latest_audit}:{get_language()}"
+    )
+    report = cache.get(key)
+    if report is None:
+        report = build_report(project, as_of)
+        cache.set(key, report, SHARED_REPORT_SECONDS)
+    return report
 
 
 def failing_rules(report: dict[str, Any]) -> list[str]:

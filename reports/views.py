@@ -40,7 +40,7 @@ from reports.document import report_document
 from reports.forms import AsOfForm
 from reports.meetings import build_meeting_record, meeting_of
 from reports.permissions import can_export_audit_log, can_view_compliance, can_view_project_compliance
-from reports.report import STATUS_LABELS, build_report
+from reports.report import STATUS_LABELS, report_for
 from reports.summary import organisation_summary
 
 
@@ -152,7 +152,7 @@ def report_csv(request: HttpRequest, org: str, project: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     obj, as_of = found
-    data = build_report(obj, as_of)
+    data = report_for(obj, as_of)
     return _download(
         exports.report_csv(data), "text/csv; charset=utf-8", exports.file_stem(data, "compliance") + ".csv"
     )
@@ -164,7 +164,7 @@ def report_json(request: HttpRequest, org: str, project: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     obj, as_of = found
-    data = build_report(obj, as_of)
+    data = report_for(obj, as_of)
     return _download(
         exports.report_json(data),
         "application/json; charset=utf-8",
