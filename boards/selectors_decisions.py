@@ -138,14 +138,17 @@ def item_groups(body: Body) -> ItemGroups:
 
 
 def item_get(*, body: Body, pk: int) -> AgendaItem:
-    """One item of this body, or 404 (TENANT-1)."""
-    return get_object_or_404(
-        AgendaItem.objects.select_related(
-            "body__project__organisation", "body__chair_seat__person", "proposed_by", "returns_entry__item"
-        ),
-        body=body,
-        pk=pk,
+    """One item of this body, or 404 (TENANT-1), with what its page shows:
+    the proposer, the decision it came back from, and the body's chair (who
+    may run the vote). The body and its project are the caller's; joining
+    them again made the item's query cost more to plan than to run."""
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("proposed_by", "returns_entry__item"), body=body, pk=pk
     )
+    if body.chair_seat_id is not None and not Body.chair_seat.is_cached(body):
+        body.chair_seat = Seat.objects.select_related("person").get(pk=body.chair_seat_id)
+    item.body = body
+    return item
 
 
 def item_of(*, body: Body, pk: int) -> AgendaItem:

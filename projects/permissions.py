@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardian.shortcuts import get_perms
+from django.contrib.contenttypes.models import ContentType
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from projects.models import Organisation, OrganisationMember, Project, Role
 
@@ -55,8 +56,23 @@ def _grants(user: Any, project: Project) -> frozenset[str]:
         if user.is_superuser:  # as Django's has_perm: an active superuser holds every permission
             cache[project.pk] = frozenset(PROJECT_GRANTS)
         else:
-            cache[project.pk] = frozenset(get_perms(user, project)) & frozenset(PROJECT_GRANTS)
+            cache[project.pk] = _stored_grants(user, project)
     return cache[project.pk]
+
+
+def _stored_grants(user: Any, project: Project) -> frozenset[str]:
+    """The grants django-guardian stores for the user on the project, given
+    to the user or to one of their groups, in one query (guardian's own
+    checker asks twice)."""
+    project_type = ContentType.objects.get_for_model(Project)  # cached by Django after the first call
+    mine = dict(content_type=project_type, object_pk=str(project.pk), permission__codename__in=PROJECT_GRANTS)
+    given_to_user = UserObjectPermission.objects.filter(user=user, **mine).values_list(
+        "permission__codename", flat=True
+    )
+    given_to_groups = GroupObjectPermission.objects.filter(group__user=user, **mine).values_list(
+        "permission__codename", flat=True
+    )
+    return frozenset(given_to_user.union(given_to_groups))
 
 
 def forget_grants(user: Any, project: Project) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django_scopes import scopes_disabled
 from guardian.ctypes import get_content_type
 from guardian.shortcuts import get_users_with_perms
 from guardian.utils import get_user_obj_perms_model
@@ -30,9 +29,7 @@ def organisations_for_user(user: Any) -> QuerySet[Organisation]:
     purpose, filtered by the user's own memberships only."""
     if not getattr(user, "is_authenticated", False):
         return Organisation.objects.none()
-    with scopes_disabled():
-        ids = list(OrganisationMember.objects.filter(user=user).values_list("organisation_id", flat=True))
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return Organisation.objects.filter(members__user=user).order_by("name")
 
 
 def project_list(*, organisation: Organisation) -> QuerySet[Project]:

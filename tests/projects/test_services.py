@@ -174,6 +174,41 @@ def test_project_manager_grant_allows_editing(tenant_a: Tenant, in_org_a: None) 
         services.project_update(project=tenant_a.project, actor=member, title="Again")
 
 
+def test_project_grants_count_whether_given_to_the_user_or_to_a_group(
+    tenant_a: Tenant, tenant_b: Tenant, in_org_a: None
+) -> None:
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from projects.permissions import can_edit_project, project_grants_of
+
+    def fresh(user):  # role and grant caches live on the user object
+        with scopes_disabled():
+            return type(user).objects.get(pk=user.pk)
+
+    member = tenant_a.member
+    assert project_grants_of(fresh(member), tenant_a.project) == []
+    # Granted the revoke-and-grant way: the same object sees the change at once.
+    services.project_grant_role(
+        project=tenant_a.project, user=member, grant="facilitate_project", actor=tenant_a.admin
+    )
+    assert can_edit_project(member, tenant_a.project)
+    services.project_revoke_role(
+        project=tenant_a.project, user=member, grant="facilitate_project", actor=tenant_a.admin
+    )
+    assert not can_edit_project(member, tenant_a.project)
+    # Through a group, as django-guardian allows.
+    group = Group.objects.create(name="Pilot managers")
+    member.groups.add(group)
+    assign_perm("projects.manage_project", group, tenant_a.project)
+    assert project_grants_of(fresh(member), tenant_a.project) == ["manage_project"]
+    assert can_edit_project(fresh(member), tenant_a.project)
+    # A grant on another organisation's project is not one on this project.
+    with scopes_disabled():
+        assign_perm("projects.facilitate_project", member, tenant_b.project)
+    assert project_grants_of(fresh(member), tenant_a.project) == ["manage_project"]
+
+
 @pytest.mark.rule("TENANT-1")
 def test_project_role_only_for_members_of_the_organisation(
     tenant_a: Tenant, tenant_b: Tenant, in_org_a: None
