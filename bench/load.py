@@ -237,7 +237,9 @@ def clear_bench_cache(cache_url: str) -> None:
         client.delete(*keys)
 
 
-def start_server(environment: dict[str, str], port: int, workers: int, log: Path) -> GunicornServer:
+def start_server(
+    environment: dict[str, str], port: int, workers: int, log: Path, threads: int = 1
+) -> GunicornServer:
     """gunicorn serving `bench.settings` with `workers` sync workers, started
     by this script and stopped with `stop()`. Its log keeps warnings and
     errors only (Django's own warnings, a 400 or 404 answered, included), no
@@ -249,6 +251,7 @@ def start_server(environment: dict[str, str], port: int, workers: int, log: Path
         log,
         health_path="/bench/bare-query/",
         health_headers=PROXY_HEADERS,
+        threads=threads,
         log_level="warning",
     )
     try:
@@ -564,6 +567,7 @@ class Options:
     warmup: float
     clients: int
     workers: int
+    threads: int
     voters: int
     generator: str
     only: list[str] = field(default_factory=list)
@@ -578,6 +582,9 @@ def parse() -> Options:
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker; above 1 gthread workers (default 1: sync)"
+    )
     parser.add_argument("--voters", type=int, default=200, help="members voting at once (default 200)")
     parser.add_argument("--generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--only", action="append", default=[], help="measure only this endpoint (repeatable)")
@@ -598,6 +605,7 @@ def parse() -> Options:
         args.warmup,
         args.clients,
         args.workers,
+        args.threads,
         args.voters,
         generator,
         args.only,
@@ -648,10 +656,12 @@ def main() -> int:
 
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"coprod-bench-gunicorn-{port}.log"
-    server = start_server(environment, port, options.workers, log)
+    server = start_server(environment, port, options.workers, log, options.threads)
     try:
         print(
-            f"gunicorn: {options.workers} sync workers on 127.0.0.1:{port} (DEBUG off, cache: "
+            f"gunicorn: {options.workers} "
+            + (f"workers of {options.threads} threads" if options.threads > 1 else "sync workers")
+            + f" on 127.0.0.1:{port} (DEBUG off, cache: "
             f"{'Redis' if cache_url else 'local memory'}); load generator: {options.generator}, "
             f"{options.clients} connections, {options.duration:.0f} s per endpoint after {options.warmup:.0f} s warm-up"
         )

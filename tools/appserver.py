@@ -72,6 +72,7 @@ class GunicornServer:
         *,
         health_path: str,
         health_headers: dict[str, str] | None = None,
+        threads: int = 1,
         access_log: bool = False,
         log_level: str = "info",
         startup_timeout: float = 60.0,
@@ -83,6 +84,7 @@ class GunicornServer:
         self.log = log
         self.health_path = health_path
         self.health_headers = dict(health_headers or {})
+        self.threads = threads
         self.access_log = access_log
         self.log_level = log_level
         self.startup_timeout = startup_timeout
@@ -96,7 +98,8 @@ class GunicornServer:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        """The gunicorn command line (sync workers, as in the Dockerfile)."""
+        """The gunicorn command line: sync workers, or with `threads` above
+        one, threaded workers (gthread)."""
         command = [
             sys.executable,
             "-m",
@@ -104,7 +107,11 @@ class GunicornServer:
             "coprod.wsgi:application",
             f"--bind=127.0.0.1:{self.port}",
             f"--workers={self.workers}",
-            "--worker-class=sync",
+            *(
+                ["--worker-class=sync"]
+                if self.threads == 1
+                else ["--worker-class=gthread", f"--threads={self.threads}"]
+            ),
             "--timeout=60",
             "--error-logfile=-",
             f"--log-level={self.log_level}",
