@@ -20,6 +20,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -27,6 +28,7 @@ from boards.composition import NON_PROFESSIONAL, required_non_professional
 from boards.models import (
     AgendaItem,
     Body,
+    BodyKind,
     Comment,
     DecisionEntry,
     ImplementationStatus,
@@ -39,7 +41,7 @@ from boards.models import (
     Vote,
     VoteChoice,
 )
-from projects.models import BudgetLine, Milestone, Phase, Project
+from projects.models import BudgetLine, Milestone, Organisation, Phase, Project
 from stakeholders.models import Capacity, Person
 
 ANONYMISED_LABEL = "anonymised member"
@@ -151,11 +153,21 @@ def item_get(*, body: Body, pk: int) -> AgendaItem:
     return item
 
 
-def item_of(*, body: Body, pk: int) -> AgendaItem:
-    """One item of this body, or 404 (TENANT-1), without the related rows
-    the item page shows: what a form post needs before its service runs."""
-    item = get_object_or_404(AgendaItem, body=body, pk=pk)
-    item.body = body
+def item_in(*, organisation: Organisation, project_slug: str, kind: str, pk: int) -> AgendaItem:
+    """One item of the body of this kind of the organisation's project with
+    this slug, with its body and project, in one query, or 404 (TENANT-1):
+    what a form post needs before its service runs, without the related rows
+    the item page shows."""
+    if kind not in BodyKind.values:
+        raise Http404("No such body.")
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("body__project"),
+        body__project__organisation=organisation,
+        body__project__slug=project_slug,
+        body__kind=kind,
+        pk=pk,
+    )
+    item.body.project.organisation = organisation
     return item
 
 

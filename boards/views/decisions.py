@@ -483,8 +483,9 @@ def _post_item(
 ) -> tuple[Body, AgendaItem] | HttpResponse:
     """Look the item up first (an id from elsewhere is a 404 whatever the
     method), then answer 405 to anything but POST, and refuse auditors."""
-    body = _body_for(request, project, kind)
-    item = selectors.item_of(body=body, pk=pk)
+    item = selectors.item_in(organisation=organisation_of(request), project_slug=project, kind=kind, pk=pk)
+    body = item.body
+    allow(can_view_project(request.user, body.project))
     if refused := wrong_method(request, "POST"):
         return refused
     _no_auditors(request, body.project)
