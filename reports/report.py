@@ -189,25 +189,42 @@ SHARED_REPORT_SECONDS = 300
 
 
 def report_for(project: Project, as_of: datetime.date) -> dict[str, Any]:
-    """The report, as `build_report` makes it, shared between readers while
-    nothing new is in the organisation's audit log (one query to check) and
-    for `SHARED_REPORT_SECONDS` at most. The key holds today's date too, as
-    what a report says of today changes at midnight."""
+    """The report, as `build_report` makes it, shared between readers (see
+    `shared_reports`)."""
+    return shared_reports([project], as_of)[project.pk]
+
+
+def shared_reports(projects: list[Project], as_of: datetime.date) -> dict[int, dict[str, Any]]:
+    """The reports of some projects of one organisation as of a day, by
+    project id: each made once and shared between readers while nothing new
+    is in the organisation's audit log (one query to check, for all of
+    them) and for `SHARED_REPORT_SECONDS` at most; the ones not already made
+    are made now. The key holds today's date too, as what a report says of
+    today changes at midnight."""
+    if not projects:
+        return {}
+    organisation_ids = {project.organisation_id for project in projects}
+    if len(organisation_ids) != 1:
+        raise ValueError("Shared reports are read for the projects of one organisation at a time.")
     latest_audit = (
-        AuditEvent.objects.filter(organisation=project.organisation)
+        AuditEvent.objects.filter(organisation_id=organisation_ids.pop())
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()
     )
-    key = (
-        f"compliance-report:{project.pk}:{as_of.isoformat()}:{timezone.localdate().isoformat()}"
-        f":{latest_audit}:{get_language()}"
-    )
-    report = cache.get(key)
-    if report is None:
-        report = build_report(project, as_of)
-        cache.set(key, report, SHARED_REPORT_SECONDS)
-    return report
+    stamp = f"{as_of.isoformat()}:{timezone.localdate().isoformat()}:{latest_audit}:{get_language()}"
+    keys = {project.pk: f"compliance-report:{project.pk}:{stamp}" for project in projects}
+    found = cache.get_many(list(keys.values()))
+    reports: dict[int, dict[str, Any]] = {}
+    made: dict[str, dict[str, Any]] = {}
+    for project in projects:
+        report = found.get(keys[project.pk])
+        if report is None:
+            report = made[keys[project.pk]] = build_report(project, as_of)
+        reports[project.pk] = report
+    if made:
+        cache.set_many(made, SHARED_REPORT_SECONDS)
+    return reports
 
 
 def failing_rules(report: dict[str, Any]) -> list[str]:

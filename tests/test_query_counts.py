@@ -60,9 +60,12 @@ ROLES = ("facilitator", "admin", "auditor", "member")
 # `test_organisation_summaries_cost_the_same_for_every_project`).
 PER_PROJECT: dict[str, str] = {
     name: (
-        "The organisation's compliance summary evaluates every rule for each of "
-        "its projects (`reports.summary`): a fixed number of queries per project, "
-        "however large the project, so the count follows the number of projects."
+        "The organisation's compliance summary makes the report of each of its "
+        "projects that no reader has made since the last audited change "
+        "(`reports.summary`, measured here with nothing made yet): a fixed number "
+        "of queries per project, however large the project, so the count follows "
+        "the number of projects. Read again, it costs the same few queries for any "
+        "number (tests/reports/test_shared_report.py)."
     )
     for name in (
         "reports:organisation_report",

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from boards import decisions
 from projects.models import AuditEvent
@@ -74,3 +74,32 @@ def test_another_organisations_change_keeps_the_shared_report(reported: Reported
     again, shared = read(reported)
     assert again == first
     assert shared == 1
+
+
+def test_a_summary_read_again_costs_the_same_however_many_projects(reported: Reported) -> None:
+    from reports.summary import organisation_summary
+    from tests.factories import ProjectFactory
+
+    tenant = reported.tenant
+
+    def summary_queries() -> tuple[dict, int]:
+        with scope(organisation=tenant.organisation), CaptureQueriesContext(connection) as queries:
+            summary = organisation_summary(tenant.organisation)
+        return summary, len(queries.captured_queries)
+
+    first, made = summary_queries()
+    again, shared = summary_queries()
+    assert again["projects"] == first["projects"]
+    assert shared < made
+    with scopes_disabled():
+        for n in range(3):
+            ProjectFactory(organisation=tenant.organisation, title=f"Extra {n}", slug=f"extra-{n}")
+    summary_queries()  # the new projects' reports are made (nothing was audited: the old ones are reused)
+    bigger, shared_bigger = summary_queries()
+    assert len(bigger["projects"]) == len(first["projects"]) + 3
+    assert shared_bigger == shared  # the project list and the audit check, whatever the number of projects
+    # The shared rows say what each project's own report says.
+    own = read(reported)[0]
+    row = next(row for row in bigger["projects"] if row["project"] == tenant.project.slug)
+    assert row["summary"] == own["summary"]
+    assert row["failing"] == [rule["id"] for rule in own["rules"] if rule["status"] == "fail"]
