@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -34,16 +35,27 @@ def body_get(*, project: Project, kind: str) -> Body:
     return body
 
 
+def body_lookup(
+    *, organisation: Organisation, project_slug: str, kind: str, through: str = ""
+) -> dict[str, Any]:
+    """Filters for the body of this kind of the organisation's project with
+    this slug, seen from a model that reaches it `through` a relation
+    (e.g. "body__" from an item); 404 for a kind that is not a body's."""
+    if kind not in BodyKind.values:
+        raise Http404("No such body.")
+    return {
+        f"{through}project__organisation": organisation,
+        f"{through}project__slug": project_slug,
+        f"{through}kind": kind,
+    }
+
+
 def body_in(*, organisation: Organisation, project_slug: str, kind: str) -> Body:
     """The body of this kind of the organisation's project with this slug,
     with its project, in one query; 404 for anything else (TENANT-1)."""
-    if kind not in BodyKind.values:
-        raise Http404("No such body.")
     body = get_object_or_404(
         Body.objects.select_related("project"),
-        project__organisation=organisation,
-        project__slug=project_slug,
-        kind=kind,
+        **body_lookup(organisation=organisation, project_slug=project_slug, kind=kind),
     )
     body.project.organisation = organisation
     return body

@@ -20,7 +20,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -28,7 +27,6 @@ from boards.composition import NON_PROFESSIONAL, required_non_professional
 from boards.models import (
     AgendaItem,
     Body,
-    BodyKind,
     Comment,
     DecisionEntry,
     ImplementationStatus,
@@ -41,6 +39,7 @@ from boards.models import (
     Vote,
     VoteChoice,
 )
+from boards.selectors import body_lookup
 from projects.models import BudgetLine, Milestone, Organisation, Phase, Project
 from stakeholders.models import Capacity, Person
 
@@ -158,14 +157,10 @@ def item_in(*, organisation: Organisation, project_slug: str, kind: str, pk: int
     this slug, with its body and project, in one query, or 404 (TENANT-1):
     what a form post needs before its service runs, without the related rows
     the item page shows."""
-    if kind not in BodyKind.values:
-        raise Http404("No such body.")
     item = get_object_or_404(
         AgendaItem.objects.select_related("body__project"),
-        body__project__organisation=organisation,
-        body__project__slug=project_slug,
-        body__kind=kind,
         pk=pk,
+        **body_lookup(organisation=organisation, project_slug=project_slug, kind=kind, through="body__"),
     )
     item.body.project.organisation = organisation
     return item
