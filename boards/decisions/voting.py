@@ -119,7 +119,14 @@ def vote_cast(
             )
         recorded_by = actor
     with transaction.atomic():
-        locked = AgendaItem.objects.select_for_update(of=("self",)).select_related("body").get(pk=item.pk)
+        # Read and locked here, of the body the caller named: a caller may
+        # name the item by id alone (`AgendaItem(pk=…, body=…)`); an item of
+        # another body raises AgendaItem.DoesNotExist.
+        locked = (
+            AgendaItem.objects.select_for_update(of=("self",))
+            .select_related("body")
+            .get(pk=item.pk, body_id=item.body_id)
+        )
         # The body's status is read fresh with the lock; its project and
         # organisation (for the audit record) do not change under a vote.
         locked.body.project = item.body.project

@@ -24,7 +24,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -514,13 +514,19 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
     """BOARD-5, GROUP-4: one seat, one vote, equal weight, no proxies. The
     seat holder votes for their own seat and may change it while voting is
     open; anyone else is refused with the rule ID."""
-    found = _post_item(request, project, kind, pk)
-    if isinstance(found, HttpResponse):
+    if request.method != "POST":
+        found = _post_item(request, project, kind, pk)  # 404 for an id from elsewhere, else 405
+        assert isinstance(found, HttpResponse)
         return found
-    body, item = found
+    body = _body_for(request, project, kind)
+    _no_auditors(request, body.project)
+    # The item named by its id: the service reads and locks it in its own
+    # transaction (404 if this body has no such item), so a vote reads it
+    # once. The page shown on an error loads it whole.
+    item = AgendaItem(pk=pk, body=body)
     form = VoteForm(request.POST, body=body)
     if not form.is_valid():
-        return _item_page(request, body, item, 400, vote_form=form)
+        return _item_page(request, body, selectors.item_get(body=body, pk=pk), 400, vote_form=form)
     # The voter's own seat; a request naming another seat goes to the
     # service, which refuses it as a proxy and logs the attempt.
     seat = form.cleaned_data.get("seat") or decisions.seat_of(request.user, body)
@@ -533,9 +539,13 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
                 refusal=Refusal.ACTOR,
             )
         decisions.vote_cast(item=item, seat=seat, choice=form.cleaned_data["choice"], actor=request.user)
+    except AgendaItem.DoesNotExist:
+        raise Http404("No such item.") from None
     except SERVICE_ERRORS as exc:
         add_service_error(form, exc)
-        return _item_page(request, body, item, refusal_status(exc), vote_form=form)
+        return _item_page(
+            request, body, selectors.item_get(body=body, pk=pk), refusal_status(exc), vote_form=form
+        )
     label = dict(VoteForm.base_fields["choice"].choices)[form.cleaned_data["choice"]]
     messages.success(
         request,

@@ -199,6 +199,28 @@ def test_seat_holder_comments_and_votes_and_can_change_the_vote(
     assert response["HX-Refresh"] == "true" and "hx-trigger" not in html(response)
 
 
+@pytest.mark.rule("TENANT-1")
+def test_a_vote_names_an_item_of_this_body_or_gets_a_404(client_as, tenant_a: Tenant, active_board) -> None:
+    board, seats = active_board
+    item = propose(tenant_a, board)
+    open_vote(tenant_a, item)
+    member = client_as(user_of(seats[0]))
+    # The item of the board posted to the Overview Group's address, and an id nobody has.
+    wrong_body = item_url("item_vote", tenant_a, item, kind="overview")
+    assert member.post(wrong_body, {"choice": "for"}).status_code == 404
+    missing = item_url("item_vote", tenant_a, item).replace(f"/{item.pk}/", "/987654/")
+    assert member.post(missing, {"choice": "for"}).status_code == 404
+    # Any other method: 405 for an item that exists, 404 for one that does not.
+    assert member.get(item_url("item_vote", tenant_a, item)).status_code == 405
+    assert member.get(missing).status_code == 404
+    with scopes_disabled():
+        assert not Vote.objects.filter(item=item).exists()
+    # A form error re-shows the whole item page.
+    response = member.post(item_url("item_vote", tenant_a, item), {"choice": "maybe"})
+    assert response.status_code == 400 and item.title in html(response)
+    assert member.post(item_url("item_vote", tenant_a, item), {"choice": "for"}).status_code == 302
+
+
 @pytest.mark.rule("BOARD-5")
 def test_proxy_votes_are_refused(client_as, tenant_a: Tenant, active_board) -> None:
     board, seats = active_board
