@@ -5,7 +5,8 @@ Run from the project folder, with PostgreSQL (the script drops and recreates
 the database, so its name must end in `_bench`):
 
     .venv/bin/python bench/load.py [--database-url postgres://postgres@127.0.0.1:5432/coprod_load_bench]
-        [--duration 15] [--clients 16] [--workers 2] [--voters 200] [--generator auto|wrk|python]
+        [--duration 15] [--clients 16] [--workers 2] [--threads 1] [--voters 200]
+        [--generator auto|wrk|python] [--only NAME]
 
 One command does everything:
 
@@ -13,11 +14,14 @@ One command does everything:
    (`bench/data.py`: the demo data grown to a busy project: bodies of twelve
    seats, forty ledger decisions, fifty answered inputs, meetings ahead, an
    item open for voting; and a board of `--voters` members for the burst);
-2. starts gunicorn (`--workers` sync workers, as in the Dockerfile) with DEBUG
+2. starts gunicorn (`--workers` sync workers, as in the Dockerfile, or
+   gthread workers of `--threads` threads) with DEBUG
    off on `bench.settings`: the app's settings and URLs plus two bare views,
    Redis as the cache when one answers on 127.0.0.1:6379 (as in production),
    requests marked as coming through a TLS proxy (`BEHIND_TLS_PROXY`);
-3. measures each endpoint of `ENDPOINTS` for `--duration` seconds at
+3. measures each endpoint of `ENDPOINTS` (the public page, the public input
+   POST, the member dashboard, the agenda item page, the vote POST and the
+   compliance report's JSON) for `--duration` seconds at
    `--clients` concurrent connections, right after the bare view it is
    compared with, using wrk (or a Python client when wrk is not installed);
 4. prints req/s, p50, p99 and errors per endpoint, the ratio to its bare
