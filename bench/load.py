@@ -303,6 +303,23 @@ def prepare(endpoint: Endpoint, data: Any, sessions: dict[str, list[str]], port:
     return Prepared(endpoint, path, headers, variants)
 
 
+def send_in_process(client: Any, prepared: Prepared, variant: int = 0) -> Any:
+    """Send one variant of a prepared request through Django's test client
+    (`client`), as the load generator sends it over HTTP: exactly its
+    cookies (none left from earlier answers, such as messages that no
+    followed redirect ever showed), its headers and its body. For checking
+    and measuring the requests without gunicorn."""
+    cookie, body = prepared.variants[variant % len(prepared.variants)]
+    client.cookies.clear()
+    for pair in cookie.split("; "):
+        name, value = pair.split("=", 1)
+        client.cookies[name] = value
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in prepared.headers.items()}
+    if prepared.endpoint.method == "POST":
+        return client.post(prepared.path, body, content_type="application/x-www-form-urlencoded", **headers)
+    return client.get(prepared.path, **headers)
+
+
 @dataclass
 class Result:
     name: str

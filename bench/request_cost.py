@@ -48,36 +48,19 @@ def _environment(database_url: str) -> None:
     os.environ.pop("REDIS_URL", None)
 
 
-def _client(endpoint: Any, session_key: str | None) -> Any:
-    from django.test import Client
-
-    from bench.load import CSRF_TOKEN
-
-    client = Client(enforce_csrf_checks=True, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
-    client.cookies["csrftoken"] = CSRF_TOKEN
-    if session_key:
-        client.cookies["sessionid"] = session_key
-    return client
+# The Host the requests are addressed to: the load benchmark's Referer names
+# the server's port, and the CSRF check compares it with the Host.
+PORT = 8000
 
 
-def _send(client: Any, endpoint: Any, path: str, form: dict[str, str]) -> int:
-    from bench.load import CSRF_TOKEN
+def _send(client: Any, prepared: Any, variant: int) -> None:
+    from bench.load import send_in_process
 
-    # Only the login and CSRF cookies, as the load generator sends: messages
-    # set by earlier answers (and never shown, as no redirect is followed)
-    # would otherwise pile up in the cookie.
-    for name in list(client.cookies):
-        if name not in ("csrftoken", "sessionid"):
-            del client.cookies[name]
-
-    referer = f"https://127.0.0.1{path}"
-    if endpoint.method == "POST":
-        response = client.post(path, {**form, "csrfmiddlewaretoken": CSRF_TOKEN}, HTTP_REFERER=referer)
-    else:
-        response = client.get(path, HTTP_REFERER=referer)
-    if response.status_code != endpoint.expect:
-        sys.exit(f"{endpoint.name}: answered {response.status_code}, expected {endpoint.expect}")
-    return response.status_code
+    response = send_in_process(client, prepared, variant)
+    if response.status_code != prepared.endpoint.expect:
+        sys.exit(
+            f"{prepared.endpoint.name}: answered {response.status_code}, expected {prepared.endpoint.expect}"
+        )
 
 
 def main() -> int:
@@ -98,10 +81,11 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from bench import data as bench_data
-    from bench.load import ENDPOINTS
+    from bench.load import ENDPOINTS, prepare
 
     if options.reuse:
         data = bench_data.find()
@@ -109,27 +93,26 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         data = bench_data.build(bench_data.FULL)
     sessions = {
-        "member": bench_data.session_for(data.member_id),
-        "auditor": bench_data.session_for(data.auditor_id),
-        "voters": bench_data.session_for(data.voter_ids[0]),
+        "member": [bench_data.session_for(data.member_id)],
+        "auditor": [bench_data.session_for(data.auditor_id)],
+        "voters": [bench_data.session_for(data.voter_ids[0])],
     }
+    # As the load benchmark's server sees it: through the TLS proxy, at 127.0.0.1.
+    client = Client(enforce_csrf_checks=True, HTTP_HOST=f"127.0.0.1:{PORT}")
 
     wanted = options.only or list(ENDPOINTS)
     print(f"{'endpoint':<22} {'queries':>7} {'CPU ms':>8} {'wall ms':>8}")
     for name in wanted:
-        endpoint = ENDPOINTS[name]
-        path = endpoint.path(data)
-        forms = endpoint.forms(data) if endpoint.forms else [{}]
-        client = _client(endpoint, sessions[endpoint.login] if endpoint.login else None)
+        prepared = prepare(ENDPOINTS[name], data, sessions, PORT)
         for n in range(5):  # warm caches, connections and templates
-            _send(client, endpoint, path, forms[n % len(forms)])
+            _send(client, prepared, n)
         with CaptureQueriesContext(connection) as captured:
-            _send(client, endpoint, path, forms[0])
+            _send(client, prepared, 0)
         queries = list(captured.captured_queries)  # the next request empties the log
         cpu, wall = [], []
         for n in range(options.requests):
             started_cpu, started_wall = time.process_time(), time.perf_counter()
-            _send(client, endpoint, path, forms[n % len(forms)])
+            _send(client, prepared, n)
             cpu.append(time.process_time() - started_cpu)
             wall.append(time.perf_counter() - started_wall)
         print(
@@ -143,7 +126,7 @@ def main() -> int:
             profiler = cProfile.Profile()
             profiler.enable()
             for n in range(options.requests):
-                _send(client, endpoint, path, forms[n % len(forms)])
+                _send(client, prepared, n)
             profiler.disable()
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)

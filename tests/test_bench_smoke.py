@@ -7,7 +7,6 @@ fields), gets the answer the benchmark expects. Without gunicorn or wrk."""
 from __future__ import annotations
 
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from django_scopes import scopes_disabled
 
@@ -25,17 +24,6 @@ def bench_urls(settings) -> None:
     settings.ROOT_URLCONF = "bench.urls"
     settings.TEMPLATES = bench_settings.TEMPLATES
     settings.INPUT_RATE_LIMIT_PER_HOUR = 1000
-
-
-def _send(client: Client, prepared: load.Prepared, variant: int = 0) -> HttpResponse:
-    cookie, body = prepared.variants[variant]
-    for pair in cookie.split("; "):
-        name, value = pair.split("=", 1)
-        client.cookies[name] = value
-    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in prepared.headers.items()}
-    if prepared.endpoint.method == "POST":
-        return client.post(prepared.path, body, content_type="application/x-www-form-urlencoded", **headers)
-    return client.get(prepared.path, **headers)
 
 
 def test_every_endpoint_answers_as_the_benchmark_expects(bench_urls: None) -> None:
@@ -57,7 +45,7 @@ def test_every_endpoint_answers_as_the_benchmark_expects(bench_urls: None) -> No
     for endpoint in load.ENDPOINTS.values():
         prepared = load.prepare(endpoint, data, sessions, port=8000)
         # A fresh client with CSRF checks on, as gunicorn would check them.
-        response = _send(Client(enforce_csrf_checks=True), prepared)
+        response = load.send_in_process(Client(enforce_csrf_checks=True), prepared)
         assert response.status_code == endpoint.expect, (endpoint.name, response.status_code)
         if endpoint.expect == 302:
             assert "/accounts/login/" not in response["Location"], endpoint.name
@@ -68,7 +56,7 @@ def test_every_endpoint_answers_as_the_benchmark_expects(bench_urls: None) -> No
     assert vote.choice == "for"
     # The next turn of the same voter changes the vote: a real upsert.
     vote_post = load.prepare(load.ENDPOINTS["vote POST"], data, sessions, port=8000)
-    assert _send(Client(enforce_csrf_checks=True), vote_post, variant=2).status_code == 302
+    assert load.send_in_process(Client(enforce_csrf_checks=True), vote_post, variant=2).status_code == 302
     with scopes_disabled():
         assert Vote.objects.get(item_id=data.load_item_pk).choice == "against"
 
