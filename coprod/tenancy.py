@@ -28,14 +28,6 @@ PUBLIC_PREFIXES = ("/p/", "/propose/")
 ADMIN_PREFIX = "/admin/"
 
 
-def membership_for(user: Any, organisation: Organisation) -> OrganisationMember | None:
-    """The user's membership of the organisation, or None."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    with scope(organisation=organisation):
-        return OrganisationMember.objects.filter(organisation=organisation, user=user).first()
-
-
 def staff_membership(user: Any, slug: str) -> OrganisationMember | None:
     """The user's membership of the organisation with this slug, with the
     organisation loaded, or None (no such organisation, or not a member)."""

@@ -478,18 +478,24 @@ def item_delete(request: HttpRequest, org: str, project: str, kind: str, pk: int
     )
 
 
+def _item_from_url(request: HttpRequest, project: str, kind: str, pk: int) -> AgendaItem:
+    """The item named in the URL, with its body and project, in this
+    organisation only (404 otherwise)."""
+    item = selectors.item_in(organisation=organisation_of(request), project_slug=project, kind=kind, pk=pk)
+    allow(can_view_project(request.user, item.body.project))
+    return item
+
+
 def _post_item(
     request: HttpRequest, project: str, kind: str, pk: int
 ) -> tuple[Body, AgendaItem] | HttpResponse:
     """Look the item up first (an id from elsewhere is a 404 whatever the
     method), then answer 405 to anything but POST, and refuse auditors."""
-    item = selectors.item_in(organisation=organisation_of(request), project_slug=project, kind=kind, pk=pk)
-    body = item.body
-    allow(can_view_project(request.user, body.project))
+    item = _item_from_url(request, project, kind, pk)
     if refused := wrong_method(request, "POST"):
         return refused
-    _no_auditors(request, body.project)
-    return body, item
+    _no_auditors(request, item.body.project)
+    return item.body, item
 
 
 def item_comment(request: HttpRequest, org: str, project: str, kind: str, pk: int) -> HttpResponse:
@@ -514,10 +520,9 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
     """BOARD-5, GROUP-4: one seat, one vote, equal weight, no proxies. The
     seat holder votes for their own seat and may change it while voting is
     open; anyone else is refused with the rule ID."""
-    if request.method != "POST":
-        found = _post_item(request, project, kind, pk)  # 404 for an id from elsewhere, else 405
-        assert isinstance(found, HttpResponse)
-        return found
+    if refused := wrong_method(request, "POST"):
+        _item_from_url(request, project, kind, pk)  # an id from elsewhere is a 404 whatever the method
+        return refused
     body = _body_for(request, project, kind)
     _no_auditors(request, body.project)
     # The item named by its id: the service reads and locks it in its own
