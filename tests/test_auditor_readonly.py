@@ -37,16 +37,14 @@ from tests.urlwalk import (
     GENERIC_FORM_BODY,
     PUBLIC_NAMES,
     PUBLIC_NAMESPACES,
-    HarvestedForm,
     Route,
-    TenantObjects,
     all_routes,
     build_objects,
     changed,
     documents,
     fill,
+    harvest_forms,
     plausible_api_body,
-    post_forms,
     snapshot,
 )
 
@@ -108,21 +106,6 @@ def logged_in(user: AbstractBaseUser) -> tuple[Client, APIClient]:
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(user)
     return ui, api
-
-
-def harvest_forms(client: Client, tenant: Tenant, objects: TenantObjects) -> dict[str, HarvestedForm]:
-    """The POST forms that the staff pages render for an organisation admin,
-    keyed by the path they post to: the plausible bodies of the UI writes."""
-    forms: dict[str, HarvestedForm] = {}
-    for route in staff_routes():
-        if route.is_api or route.is_download:
-            continue
-        path = fill(route, tenant, objects)
-        response = client.get(path)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            for form in post_forms(response.content.decode(), path):
-                forms.setdefault(form.action, form)
-    return forms
 
 
 def refusal_problem(route: Route, response: HttpResponse) -> str | None:
@@ -189,7 +172,7 @@ def test_auditor_writes_nothing_anywhere(tenant_a: Tenant) -> None:
     objects = build_objects(tenant_a)
     auditor = tenant_a.auditor
     admin_ui, admin_api = logged_in(tenant_a.admin)
-    forms = harvest_forms(admin_ui, tenant_a, objects)
+    forms = harvest_forms(admin_ui, tenant_a, objects, staff_routes())
     ui, api = logged_in(auditor)
 
     audit_label = AuditEvent._meta.label

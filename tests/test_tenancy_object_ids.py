@@ -33,9 +33,9 @@ from tests.urlwalk import (
     build_objects,
     changed,
     fill,
+    harvest_forms,
     pk_model,
     plausible_api_body,
-    post_forms,
     request_fields,
     snapshot,
 )
@@ -82,7 +82,8 @@ def test_objects_of_another_organisation_are_404_under_your_own_slugs(
     ui.force_login(user)
     api = APIClient(raise_request_exception=False)
     api.force_authenticate(user)
-    forms = _harvest(ui, tenant_b, objects_b)
+    tenant_pages = [route for route in all_routes() if route.is_tenant and not route.is_public]
+    forms = harvest_forms(ui, tenant_b, objects_b, tenant_pages)
 
     before = snapshot()
     failures: list[str] = []
@@ -128,19 +129,6 @@ def test_objects_of_another_organisation_are_404_under_your_own_slugs(
 
 def _pk_indexes(route: Route) -> list[int]:
     return [index for index, segment in enumerate(route.route.split("/")) if segment.endswith(":pk>")]
-
-
-def _harvest(client: Client, tenant: Tenant, objects: TenantObjects) -> dict[str, Any]:
-    forms: dict[str, Any] = {}
-    for route in all_routes():
-        if route.is_api or route.is_download or not route.is_tenant or route.is_public:
-            continue
-        path = fill(route, tenant, objects)
-        response = client.get(path)
-        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
-            for form in post_forms(response.content.decode(), path):
-                forms.setdefault(form.action, form)
-    return forms
 
 
 def _body(route: Route, method: str, objects: TenantObjects, forms: dict[str, Any], own_path: str) -> Any:

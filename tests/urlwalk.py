@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -481,6 +481,24 @@ def post_forms(html: str, page_path: str) -> list[HarvestedForm]:
     parser = _FormParser(page_path)
     parser.feed(html)
     return parser.forms
+
+
+def harvest_forms(
+    client: Any, tenant: Tenant, objects: TenantObjects, routes: Iterable[Route]
+) -> dict[str, HarvestedForm]:
+    """The POST forms that the pages of `routes` (API routes and downloads
+    left out) render for `client`'s user, keyed by the path they post to:
+    plausible bodies for the writes of the UI."""
+    forms: dict[str, HarvestedForm] = {}
+    for route in routes:
+        if route.is_api or route.is_download:
+            continue
+        path = fill(route, tenant, objects)
+        response = client.get(path)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            for form in post_forms(response.content.decode(), path):
+                forms.setdefault(form.action, form)
+    return forms
 
 
 # Sent where no page renders a form for a route (forms for seat holders only
