@@ -244,8 +244,9 @@ def clear_bench_cache(cache_url: str) -> None:
 def start_server(
     environment: dict[str, str], port: int, workers: int, log: Path, threads: int = 1
 ) -> GunicornServer:
-    """gunicorn serving `bench.settings` with `workers` sync workers, started
-    by this script and stopped with `stop()`. Its log keeps warnings and
+    """gunicorn serving `bench.settings` with `workers` sync workers (or
+    gthread workers of `threads` threads), started by this script and
+    stopped with `stop()`. Its log keeps warnings and
     errors only (Django's own warnings, a 400 or 404 answered, included), no
     access lines. Exits the script when gunicorn does not come up."""
     server = GunicornServer(
