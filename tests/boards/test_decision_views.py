@@ -701,6 +701,17 @@ def test_structured_items_become_the_proposal_the_service_expects(
         assert BudgetLine.objects.get(pk=line.pk).amount == Decimal("100")
 
 
+def test_the_error_summary_links_a_choice_to_its_first_option(
+    client_as, tenant_a: Tenant, active_board
+) -> None:
+    response = client_as(tenant_a.facilitator).get(item_url("item_create", tenant_a), {"kind": "nonsense"})
+    assert response.status_code == 400
+    page = html(response)
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    # A group of radio buttons has no id of its own: the link goes to the first option.
+    assert 'href="#id_kind_0"' in summary and 'id="id_kind_0"' in page
+
+
 def test_errors_keep_what_was_typed(client_as, tenant_a: Tenant, active_board) -> None:
     _board, seats = active_board
     client = client_as(tenant_a.facilitator)
