@@ -38,7 +38,7 @@ from coprod.security import client_address
 from projects.models import AuditEvent, Role
 from tests.conftest import Tenant
 from tests.factories import PASSWORD, MemberFactory, OrganisationFactory, UserFactory
-from tests.test_settings import BASE_DIR, _clean_env, _production_env
+from tests.test_settings import BASE_DIR, _clean_env, _manage, _production_env
 from tests.urlwalk import all_routes, build_objects, fill
 
 # Addresses from the documentation ranges: the throttle tests never touch
@@ -270,15 +270,7 @@ def test_the_compose_configuration_passes_the_deployment_checks() -> None:
     container (plus the site's own host name): no warning at all."""
     env = {**_compose_environment(), "ALLOWED_HOSTS": "coprod.example.org"}
     assert env["DEBUG"] == "false"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env=_clean_env(**env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
 
