@@ -61,6 +61,31 @@ def body_in(*, organisation: Organisation, project_slug: str, kind: str) -> Body
     return body
 
 
+def own_open_seat(seats: QuerySet[Seat], user: Any, day: datetime.date | None = None) -> Seat | None:
+    """The user's own open seat among these seats, active on `day` (today)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    day = day or timezone.localdate()
+    for seat in seats.filter(is_open=True, person__user=user).select_related("person"):
+        if seat.active_on(day):
+            return seat
+    return None
+
+
+def own_seat_in(*, user: Any, organisation: Organisation, project_slug: str, kind: str) -> Seat | None:
+    """The user's own open seat on the body of this kind of the
+    organisation's project with this slug, with the body and its project, in
+    one query (TENANT-1); None if they hold none there. A vote starts here:
+    for a seat holder this one query finds both the body and the seat."""
+    seats = Seat.objects.select_related("body__project").filter(
+        **body_lookup(organisation=organisation, project_slug=project_slug, kind=kind, through="body__")
+    )
+    seat = own_open_seat(seats, user)
+    if seat is not None:
+        seat.body.project.organisation = organisation
+    return seat
+
+
 def seats_of(body: Body) -> QuerySet[Seat]:
     return (
         Seat.objects.filter(body=body)

@@ -13,6 +13,7 @@ from boards.models import (
     ItemKind,
     Seat,
 )
+from boards.selectors import own_open_seat
 from coprod.audit import audit_record
 from coprod.rulebook import Rule
 
@@ -25,13 +26,7 @@ def today() -> datetime.date:
 
 def seat_of(user: Any, body: Body, day: datetime.date | None = None) -> Seat | None:
     """The user's own open seat on the body, active on `day` (today)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    day = day or today()
-    for seat in Seat.objects.filter(body=body, is_open=True, person__user=user).select_related("person"):
-        if seat.active_on(day):
-            return seat
-    return None
+    return own_open_seat(Seat.objects.filter(body=body), user, day)
 
 
 def audit_item(item: AgendaItem, actor: Any, action: str, rule: Rule | None = None, **data: Any) -> None:

@@ -273,7 +273,9 @@ def _item_context(
     user = request.user
     can_run = role_in(user, body.project.organisation) != Role.AUDITOR and can_run_vote(user, item)
     state = selectors.item_state(item, with_meetings=can_run and item.status == ItemStatus.VOTING)
-    seat = decisions.seat_of(user, body)
+    # The viewer's own seat is among the seats that vote today (open, in
+    # term): found there rather than asked for again.
+    seat = next((s for s in state.seats if user.pk is not None and s.person.user_id == user.pk), None)
     my_vote = next((vote for vote in state.votes if seat is not None and vote.seat_id == seat.pk), None)
     is_auditor = role_in(user, body.project.organisation) == Role.AUDITOR
     decision = state.decision
@@ -523,7 +525,13 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
     if refused := wrong_method(request, "POST"):
         _item_from_url(request, project, kind, pk)  # an id from elsewhere is a 404 whatever the method
         return refused
-    body = _body_for(request, project, kind)
+    # A seat holder's seat comes with its body in one query; anyone else is
+    # looked up as on every other page (404 outside the organisation).
+    own_seat = body_selectors.own_seat_in(
+        user=request.user, organisation=organisation_of(request), project_slug=project, kind=kind
+    )
+    body = own_seat.body if own_seat is not None else _body_for(request, project, kind)
+    allow(can_view_project(request.user, body.project))
     _no_auditors(request, body.project)
     # The item named by its id: the service reads and locks it in its own
     # transaction (404 if this body has no such item), so a vote reads it
@@ -534,7 +542,7 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
         return _item_page(request, body, selectors.item_get(body=body, pk=pk), 400, vote_form=form)
     # The voter's own seat; a request naming another seat goes to the
     # service, which refuses it as a proxy and logs the attempt.
-    seat = form.cleaned_data.get("seat") or decisions.seat_of(request.user, body)
+    seat = form.cleaned_data.get("seat") or own_seat
     try:
         if seat is None:
             raise RuleViolation(

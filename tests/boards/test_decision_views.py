@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django_scopes import scope, scopes_disabled
 from guardian.shortcuts import assign_perm
 
 from boards import decisions
+from boards import selectors as body_selectors
 from boards import services as body_services
 from boards.forms.decisions import FORMS
 from boards.models import AgendaItem, Body, DecisionEntry, Seat, Vote
@@ -219,6 +221,63 @@ def test_a_vote_names_an_item_of_this_body_or_gets_a_404(client_as, tenant_a: Te
     response = member.post(item_url("item_vote", tenant_a, item), {"choice": "maybe"})
     assert response.status_code == 400 and item.title in html(response)
     assert member.post(item_url("item_vote", tenant_a, item), {"choice": "for"}).status_code == 302
+
+
+@pytest.mark.rule("TENANT-1")
+def test_own_seat_in_finds_the_seat_with_its_body_in_one_query(
+    tenant_a: Tenant, tenant_b: Tenant, active_board, overview: Body
+) -> None:
+    board, seats = active_board
+    holder = user_of(seats[0])
+    with scope(organisation=tenant_a.organisation), CaptureQueriesContext(connection) as captured:
+        seat = body_selectors.own_seat_in(
+            user=holder, organisation=tenant_a.organisation, project_slug=tenant_a.project.slug, kind="board"
+        )
+        assert seat is not None and seat.pk == seats[0].pk
+        assert seat.body.pk == board.pk and seat.body.project.pk == tenant_a.project.pk
+        assert seat.body.project.organisation == tenant_a.organisation and seat.person.user_id == holder.pk
+    assert len(captured) == 1
+    with scope(organisation=tenant_a.organisation):
+        # No seat on the other body; none for a non-member of the board or an
+        # anonymous visitor; none once the seat is closed.
+        lookup = {"organisation": tenant_a.organisation, "project_slug": tenant_a.project.slug}
+        assert body_selectors.own_seat_in(user=holder, kind="overview", **lookup) is None
+        assert body_selectors.own_seat_in(user=tenant_a.member, kind="board", **lookup) is None
+        assert body_selectors.own_seat_in(user=AnonymousUser(), kind="board", **lookup) is None
+        Seat.objects.filter(pk=seats[0].pk).update(is_open=False)
+        assert body_selectors.own_seat_in(user=holder, kind="board", **lookup) is None
+    # The other organisation has a project with the same slug: its body is
+    # not found through this organisation, seat holder or not.
+    with scopes_disabled():
+        board_b = Body.objects.get(project=tenant_b.project, kind="board")
+        seat_b = voters(board_b, "N")[0]
+    with scope(organisation=tenant_a.organisation):
+        assert (
+            body_selectors.own_seat_in(
+                user=user_of(seat_b),
+                organisation=tenant_a.organisation,
+                project_slug=tenant_b.project.slug,
+                kind="board",
+            )
+            is None
+        )
+
+
+@pytest.mark.rule("BOARD-5")
+def test_a_seat_holders_vote_reads_seat_and_body_together(client_as, tenant_a: Tenant, active_board) -> None:
+    board, seats = active_board
+    item = propose(tenant_a, board)
+    open_vote(tenant_a, item)
+    member = client_as(user_of(seats[0]))
+    with CaptureQueriesContext(connection) as captured:
+        assert member.post(item_url("item_vote", tenant_a, item), {"choice": "for"}).status_code == 302
+    selects = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+    # One read finds the voter's seat and its body; no other read of either.
+    seat_reads = [sql for sql in selects if 'FROM "boards_seat"' in sql]
+    assert len(seat_reads) == 1 and 'JOIN "boards_body"' in seat_reads[0]
+    assert not [sql for sql in selects if 'FROM "boards_body"' in sql]
+    with scopes_disabled():
+        assert list(Vote.objects.filter(item=item).values_list("seat", "choice")) == [(seats[0].pk, "for")]
 
 
 @pytest.mark.rule("BOARD-5")
