@@ -8,7 +8,8 @@ and wall time it takes (medians). With `--profile NAME` it prints the
 functions that cost most in one endpoint; with `--sql NAME` the queries.
 
     .venv/bin/python bench/request_cost.py [--database-url postgres://…/coprod_cost_bench]
-        [--requests 40] [--only NAME] [--profile NAME] [--sql NAME] [--reuse]
+        [--requests 40] [--only NAME] [--profile NAME [--profile-file F]]
+        [--sql NAME [--sql-width N]] [--reuse]
 
 The database is dropped and rebuilt (its name must end in `_bench`) unless
 `--reuse` is given, in which case the data set found there is used (built by
@@ -70,6 +71,8 @@ def main() -> int:
     parser.add_argument("--only", action="append", default=[], help="this endpoint only (repeatable)")
     parser.add_argument("--profile", help="print the costliest functions of this endpoint")
     parser.add_argument("--sql", help="print the queries of one request of this endpoint")
+    parser.add_argument("--sql-width", type=int, default=300, help="characters of each query shown (300)")
+    parser.add_argument("--profile-file", help="also save the profile there, for pstats or snakeviz")
     parser.add_argument("--reuse", action="store_true", help="use the data set already in the database")
     options = parser.parse_args()
 
@@ -92,6 +95,9 @@ def main() -> int:
     else:
         call_command("migrate", verbosity=0)
         data = bench_data.build(bench_data.FULL)
+    # Production settings serve hashed static names from a manifest, which
+    # every page's template reads: collect it here too, not only in load.py.
+    call_command("collectstatic", interactive=False, verbosity=0)
     sessions = {
         "member": [bench_data.session_for(data.member_id)],
         "auditor": [bench_data.session_for(data.auditor_id)],
@@ -121,13 +127,15 @@ def main() -> int:
         )
         if options.sql == name:
             for query in queries:
-                print(f"    {query['time']}s  {query['sql'][:300]}")
+                print(f"    {query['time']}s  {query['sql'][: options.sql_width]}")
         if options.profile == name:
             profiler = cProfile.Profile()
             profiler.enable()
             for n in range(options.requests):
                 _send(client, prepared, n)
             profiler.disable()
+            if options.profile_file:
+                profiler.dump_stats(options.profile_file)
             out = io.StringIO()
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("cumulative").print_stats(45)
