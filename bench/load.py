@@ -64,7 +64,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_database  # noqa: E402
+from bench.common import fresh_database, settle_database  # noqa: E402
 from tools.appserver import GunicornServer, GunicornStartError, free_port  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coprod_load_bench"
@@ -662,6 +662,7 @@ def main() -> int:
     )
     clear_bench_cache(cache_url)
     call_command("collectstatic", interactive=False, verbosity=0)
+    settle_database()
     sessions = {
         "member": [bench_data.session_for(data.member_id)],
         "auditor": [bench_data.session_for(data.auditor_id)],
@@ -703,6 +704,7 @@ def main() -> int:
         )
         for name in wanted:
             endpoint = ENDPOINTS[name]
+            settle_database()
             base = None
             if endpoint.baseline:
                 # The bare view is measured right before each page compared

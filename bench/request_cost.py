@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import fresh_database  # noqa: E402
+from bench.common import fresh_database, settle_database  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/coprod_cost_bench"
 
@@ -98,6 +98,7 @@ def main() -> int:
     # Production settings serve hashed static names from a manifest, which
     # every page's template reads: collect it here too, not only in load.py.
     call_command("collectstatic", interactive=False, verbosity=0)
+    settle_database()
     sessions = {
         "member": [bench_data.session_for(data.member_id)],
         "auditor": [bench_data.session_for(data.auditor_id)],
