@@ -82,6 +82,16 @@ def open_vote(tenant: Tenant, item: AgendaItem) -> None:
         decisions.voting_open(item=item, actor=tenant.facilitator)
 
 
+@pytest.fixture
+def first_voter(client_as, tenant_a: Tenant, active_board) -> tuple[AgendaItem, list[Seat], object]:
+    """An item of the active board open for voting, the board's seats, and a
+    client signed in as the holder of the first seat."""
+    board, seats = active_board
+    item = propose(tenant_a, board)
+    open_vote(tenant_a, item)
+    return item, seats, client_as(user_of(seats[0]))
+
+
 def cast(tenant: Tenant, item: AgendaItem, seats: list[Seat], choices: str) -> None:
     """choices: one letter per seat: f(or), a(gainst), s (abstain), - (no vote)."""
     with scope(organisation=tenant.organisation):
@@ -202,11 +212,8 @@ def test_seat_holder_comments_and_votes_and_can_change_the_vote(
 
 
 @pytest.mark.rule("TENANT-1")
-def test_a_vote_names_an_item_of_this_body_or_gets_a_404(client_as, tenant_a: Tenant, active_board) -> None:
-    board, seats = active_board
-    item = propose(tenant_a, board)
-    open_vote(tenant_a, item)
-    member = client_as(user_of(seats[0]))
+def test_a_vote_names_an_item_of_this_body_or_gets_a_404(tenant_a: Tenant, first_voter) -> None:
+    item, _seats, member = first_voter
     # The item of the board posted to the Overview Group's address, and an id nobody has.
     wrong_body = item_url("item_vote", tenant_a, item, kind="overview")
     assert member.post(wrong_body, {"choice": "for"}).status_code == 404
@@ -264,11 +271,8 @@ def test_own_seat_in_finds_the_seat_with_its_body_in_one_query(
 
 
 @pytest.mark.rule("BOARD-5")
-def test_a_seat_holders_vote_reads_seat_and_body_together(client_as, tenant_a: Tenant, active_board) -> None:
-    board, seats = active_board
-    item = propose(tenant_a, board)
-    open_vote(tenant_a, item)
-    member = client_as(user_of(seats[0]))
+def test_a_seat_holders_vote_reads_seat_and_body_together(tenant_a: Tenant, first_voter) -> None:
+    item, seats, member = first_voter
     with CaptureQueriesContext(connection) as captured:
         assert member.post(item_url("item_vote", tenant_a, item), {"choice": "for"}).status_code == 302
     selects = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
