@@ -66,7 +66,11 @@ def own_open_seat(seats: QuerySet[Seat], user: Any, day: datetime.date | None = 
     if not getattr(user, "is_authenticated", False):
         return None
     day = day or timezone.localdate()
-    for seat in seats.filter(is_open=True, person__user=user).select_related("person"):
+    # Ordered here by term alone: the model's ordering starts with the body,
+    # which sorts by project title and joins the project just for that.
+    for seat in (
+        seats.filter(is_open=True, person__user=user).select_related("person").order_by("term_start", "pk")
+    ):
         if seat.active_on(day):
             return seat
     return None

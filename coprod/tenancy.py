@@ -32,11 +32,15 @@ def staff_membership(user: Any, slug: str) -> OrganisationMember | None:
     """The user's membership of the organisation with this slug, with the
     organisation loaded, or None (no such organisation, or not a member)."""
     with scopes_disabled():  # the organisation is what is being resolved
-        return (
-            OrganisationMember.objects.select_related("organisation")
-            .filter(organisation__slug=slug, user=user)
-            .first()
-        )
+        try:
+            # get(), not first(): a user has one membership of an organisation,
+            # and first() would sort by the model's ordering, which joins the
+            # user table on every signed-in request.
+            return OrganisationMember.objects.select_related("organisation").get(
+                organisation__slug=slug, user=user
+            )
+        except OrganisationMember.DoesNotExist:
+            return None
 
 
 class OrganisationMiddleware:

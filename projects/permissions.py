@@ -36,9 +36,12 @@ def role_in(user: Any, organisation: Organisation) -> str | None:
         return None
     cache: dict[int, str | None] = user.__dict__.setdefault("_coprod_roles", {})
     if organisation.pk not in cache:
+        # One membership per user and organisation: nothing to sort (the
+        # model's ordering would join the organisation and user tables).
         cache[organisation.pk] = (
             OrganisationMember.objects.filter(organisation=organisation, user=user)
             .values_list("role", flat=True)
+            .order_by()
             .first()
         )
     return cache[organisation.pk]

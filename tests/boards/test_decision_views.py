@@ -279,6 +279,8 @@ def test_a_seat_holders_vote_reads_seat_and_body_together(tenant_a: Tenant, firs
     # One read finds the voter's seat and its body; no other read of either.
     seat_reads = [sql for sql in selects if 'FROM "boards_seat"' in sql]
     assert len(seat_reads) == 1 and 'JOIN "boards_body"' in seat_reads[0]
+    # Sorted by term only, not by the model's ordering (project title first).
+    assert 'ORDER BY "boards_seat"."term_start" ASC, "boards_seat"."id" ASC' in seat_reads[0]
     assert not [sql for sql in selects if 'FROM "boards_body"' in sql]
     with scopes_disabled():
         assert list(Vote.objects.filter(item=item).values_list("seat", "choice")) == [(seats[0].pk, "for")]

@@ -168,6 +168,25 @@ def test_member_cannot_post_changes(client_as, tenant_a) -> None:
 
 
 @pytest.mark.rule("TENANT-1")
+def test_membership_look_ups_read_one_row_without_sorting(client_as, api_as, tenant_a, tenant_b) -> None:
+    """Every signed-in request looks up the user's membership (the staff
+    pages in the tenancy middleware, the API through the user's role). A user
+    has one membership of an organisation, so neither sorts: the model's
+    ordering would join the user and organisation tables on every request."""
+    staff_page = reverse("projects:dashboard", kwargs={"org": tenant_a.organisation.slug})
+    api_list = reverse("api-project-list", kwargs={"org": tenant_a.organisation.slug})
+    with CaptureQueriesContext(connection) as captured:
+        assert client_as(tenant_a.member).get(staff_page).status_code == 200
+        assert api_as(tenant_a.member).get(api_list).status_code == 200
+        # A member of the other organisation only: the same 404 as before.
+        assert client_as(tenant_b.member).get(staff_page).status_code == 404
+    lookups = [q["sql"] for q in captured if 'FROM "projects_organisationmember"' in q["sql"]]
+    assert len(lookups) >= 3
+    for sql in lookups:
+        assert 'JOIN "auth_user"' not in sql and 'ORDER BY "projects_organisation"."name"' not in sql
+
+
+@pytest.mark.rule("TENANT-1")
 def test_ids_of_another_organisation_are_404(client_as, tenant_a, tenant_b) -> None:
     with scopes_disabled():
         other_phase = PhaseFactory(project=tenant_b.project)
