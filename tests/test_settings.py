@@ -156,6 +156,35 @@ def test_production_settings_are_secure() -> None:
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
 
 
+def _database_options(**env: str) -> dict:
+    """DATABASES["default"]["OPTIONS"] as a process with this environment resolves them."""
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=_clean_env(DJANGO_SETTINGS_MODULE="coprod.settings", DEBUG="true", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_prepare_repeated_queries_unless_turned_off() -> None:
+    postgres = "postgres://coprod@db.example.org:5432/coprod"
+    assert _database_options(DATABASE_URL=postgres) == {"server_side_binding": True, "prepare_threshold": 5}
+    # Behind a pooler that cannot keep prepared statements.
+    turned_off = _database_options(DATABASE_URL=postgres, DATABASE_PREPARED_STATEMENTS="false")
+    assert "server_side_binding" not in turned_off and "prepare_threshold" not in turned_off
+    # SQLite (`make run`) has nothing of the kind.
+    assert "server_side_binding" not in _database_options()
+
+
 def _env_example_names() -> list[str]:
     text = (BASE_DIR / ".env.example").read_text()
     # `NAME=` or `# NAME=` at the start of a line (an indented mention in a comment is not a listing).
