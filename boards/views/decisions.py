@@ -324,7 +324,10 @@ def _item_context(
 def _item_page(
     request: HttpRequest, body: Body, item: AgendaItem, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    item.refresh_from_db()
+    """The item page again after a refused or invalid post: the item is read
+    afresh, with what its page shows, since the service may have changed or
+    rolled back what the caller holds."""
+    item = selectors.item_get(body=body, pk=item.pk)
     return page(
         request, "boards/item_detail.html", _item_context(request, body, item, **forms), status=status
     )
@@ -539,7 +542,7 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
     item = AgendaItem(pk=pk, body=body)
     form = VoteForm(request.POST, body=body)
     if not form.is_valid():
-        return _item_page(request, body, selectors.item_get(body=body, pk=pk), 400, vote_form=form)
+        return _item_page(request, body, item, 400, vote_form=form)
     # The voter's own seat; a request naming another seat goes to the
     # service, which refuses it as a proxy and logs the attempt.
     seat = form.cleaned_data.get("seat") or own_seat
@@ -556,9 +559,7 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
         raise Http404("No such item.") from None
     except SERVICE_ERRORS as exc:
         add_service_error(form, exc)
-        return _item_page(
-            request, body, selectors.item_get(body=body, pk=pk), refusal_status(exc), vote_form=form
-        )
+        return _item_page(request, body, item, refusal_status(exc), vote_form=form)
     label = dict(VoteForm.base_fields["choice"].choices)[form.cleaned_data["choice"]]
     messages.success(
         request,
