@@ -533,8 +533,11 @@ def item_vote(request: HttpRequest, org: str, project: str, kind: str, pk: int) 
     own_seat = body_selectors.own_seat_in(
         user=request.user, organisation=organisation_of(request), project_slug=project, kind=kind
     )
-    body = own_seat.body if own_seat is not None else _body_for(request, project, kind)
-    allow(can_view_project(request.user, body.project))
+    if own_seat is not None:
+        body = own_seat.body
+        allow(can_view_project(request.user, body.project))
+    else:
+        body = _body_for(request, project, kind)  # checks the same itself
     _no_auditors(request, body.project)
     # The item named by its id: the service reads and locks it in its own
     # transaction (404 if this body has no such item), so a vote reads it
