@@ -17,6 +17,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -113,25 +114,28 @@ def test_deploy_checks_pass_with_production_variables() -> None:
     assert "no issues" in result.stdout, result.stdout + result.stderr
 
 
-def test_production_settings_are_secure() -> None:
-    """Read the resolved settings of a production-like process."""
+def _resolved(expression: str, **env: str) -> Any:
+    """The value of a Python expression over the settings (`s`), as a fresh
+    process with this environment resolves them, through JSON."""
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
-        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS, "
-        "s.STORAGES['staticfiles']['BACKEND'], s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
-        "s.CSRF_COOKIE_SAMESITE, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER]))"
+        f"print(json.dumps({expression}))"
     )
     result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
         [sys.executable, "-c", code],
         cwd=BASE_DIR,
-        env=_clean_env(DJANGO_SETTINGS_MODULE="coprod.settings", **_production_env()),
+        env=_clean_env(DJANGO_SETTINGS_MODULE="coprod.settings", **env),
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_are_secure() -> None:
+    """Read the resolved settings of a production-like process."""
     (
         debug,
         ssl_redirect,
@@ -145,7 +149,13 @@ def test_production_settings_are_secure() -> None:
         csrf_samesite,
         hsts_subdomains,
         proxy_header,
-    ) = json.loads(result.stdout)
+    ) = _resolved(
+        "[s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.ALLOWED_HOSTS, "
+        "s.STORAGES['staticfiles']['BACKEND'], s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.CSRF_COOKIE_SAMESITE, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER]",
+        **_production_env(),
+    )
     assert debug is False
     assert ssl_redirect and session_secure and csrf_secure and session_httponly
     assert session_samesite == csrf_samesite == "Lax"
@@ -158,21 +168,7 @@ def test_production_settings_are_secure() -> None:
 
 def _database_options(**env: str) -> dict:
     """DATABASES["default"]["OPTIONS"] as a process with this environment resolves them."""
-    code = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps(s.DATABASES['default'].get('OPTIONS', {})))"
-    )
-    result = subprocess.run(  # noqa: S603 - fixed command, our own interpreter
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=_clean_env(DJANGO_SETTINGS_MODULE="coprod.settings", DEBUG="true", **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return _resolved("s.DATABASES['default'].get('OPTIONS', {})", DEBUG="true", **env)
 
 
 def test_postgresql_connections_prepare_repeated_queries_unless_turned_off() -> None:
