@@ -393,6 +393,17 @@ def _counts(project) -> dict[str, int]:  # type: ignore[no-untyped-def]
 # --- Logins ----------------------------------------------------------------------------------
 
 
+def logins(data: BenchData, voters: int | None = None) -> dict[str, list[str]]:
+    """A session key for each login an endpoint of `bench.load.ENDPOINTS` may
+    name: "member", "auditor", and "voters" (the first `voters` members of
+    the voting board, every one of them by default)."""
+    return {
+        "member": [session_for(data.member_id)],
+        "auditor": [session_for(data.auditor_id)],
+        "voters": [session_for(pk) for pk in data.voter_ids[:voters]],
+    }
+
+
 def session_for(user_id: int) -> str:
     """A logged-in session for the user, written straight into the session
     store (what `django.contrib.auth.login` stores); returns its key."""

@@ -662,16 +662,8 @@ def main() -> int:
     )
     clear_bench_cache(cache_url)
     call_command("collectstatic", interactive=False, verbosity=0)
-    sessions = {
-        "member": [bench_data.session_for(data.member_id)],
-        "auditor": [bench_data.session_for(data.auditor_id)],
-        "voters": [bench_data.session_for(pk) for pk in data.voter_ids],
-    }
-    load_sessions = {
-        "member": sessions["member"],
-        "auditor": sessions["auditor"],
-        "voters": sessions["voters"][: options.clients],
-    }
+    sessions = bench_data.logins(data)
+    load_sessions = {**sessions, "voters": sessions["voters"][: options.clients]}
     from django.db import connections
 
     connections.close_all()

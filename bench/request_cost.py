@@ -99,11 +99,7 @@ def main() -> int:
     # every page's template reads: collect it here too, not only in load.py.
     call_command("collectstatic", interactive=False, verbosity=0)
     settle_database()
-    sessions = {
-        "member": [bench_data.session_for(data.member_id)],
-        "auditor": [bench_data.session_for(data.auditor_id)],
-        "voters": [bench_data.session_for(data.voter_ids[0])],
-    }
+    sessions = bench_data.logins(data, voters=1)
     # As the load benchmark's server sees it: through the TLS proxy, at 127.0.0.1.
     client = Client(enforce_csrf_checks=True, HTTP_HOST=f"127.0.0.1:{PORT}")
 

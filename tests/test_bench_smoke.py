@@ -34,11 +34,7 @@ def test_every_endpoint_answers_as_the_benchmark_expects(bench_urls: None) -> No
     assert data.counts["open seats per body"] >= smoke.seats_per_body
     assert data.counts["meetings ahead"] >= 2 * smoke.meetings_ahead
     assert len(data.voter_ids) == smoke.voters
-    sessions = {
-        "member": [bench_data.session_for(data.member_id)],
-        "auditor": [bench_data.session_for(data.auditor_id)],
-        "voters": [bench_data.session_for(pk) for pk in data.voter_ids[:2]],
-    }
+    sessions = bench_data.logins(data, voters=2)
     with scopes_disabled():
         inputs_before = PublicInput.objects.count()
 
